@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0
+# mshv-fastpath: top-level build. `make help` lists the targets.
+
+VERSION := $(shell cat VERSION)
+
+# Kernel headers to build the module against. The running kernel's when it
+# has them, else the installed Debian headers of the test VM's kernel (6.1),
+# else any installed ones. Override with `make KDIR=...`.
+DEBIAN_HEADERS := $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)) \
+	$(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) $(DEBIAN_HEADERS))
+KVER = $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+
+# WERROR=1 (CI) turns every warning into an error, kernel and userspace.
+ifeq ($(WERROR),1)
+KBUILD_WERROR := KCFLAGS=-Werror
+export EXTRA_CFLAGS_WERROR := -Werror
+endif
+
+# Test VM: kernel release or prefix, extra command line.
+KERNEL ?= 6.1
+VM_APPEND ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all module modules-all userspace bpf selftests check check-host check-vm \
+	check-vm-only check-vm-dkms demo bench deps deps-extra install uninstall dkms-install \
+	dkms-remove checkpatch clean help
+
+all: module userspace bpf selftests
+
+help:
+	@echo 'Build:   make [KDIR=/path/to/headers] [WERROR=1]'
+	@echo '         make modules-all      module for every installed linux-headers-*'
+	@echo 'Test:    make check            host tests, then the test VM tests (KERNEL=$(KERNEL))'
+	@echo '         make check-host | check-vm [KERNEL=6.12] [VM_APPEND=...]'
+	@echo '         make checkpatch       kernel coding style of kmod/ and the uapi header'
+	@echo 'Demo:    make demo             boot the test VM and show the module answering'
+	@echo 'Setup:   make deps             install Debian packages (root); deps-extra adds 6.12'
+	@echo 'Install: make install | uninstall | dkms-install | dkms-remove'
+
+module:
+	@test -n "$(KDIR)" || { echo 'No kernel headers: run make deps (or pass KDIR=...)'; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_WERROR) modules
+
+# One out-of-tree copy per kernel, so that builds for two kernels never share
+# object files: build/kmod-KVER/kmod/mshv_fastpath.ko.
+modules-all:
+	@set -e; for kdir in $(wildcard /usr/src/linux-headers-*-amd64); do \
+		kver=$${kdir#/usr/src/linux-headers-}; dst=build/kmod-$$kver; \
+		mkdir -p $$dst; cp -r Kbuild VERSION kmod include $$dst/; \
+		echo "== mshv_fastpath.ko for $$kver"; \
+		$(MAKE) -C $$kdir M=$(CURDIR)/$$dst $(KBUILD_WERROR) modules; \
+	done
+
+userspace:
+	$(MAKE) -C userspace
+
+bpf:
+	$(MAKE) -C bpf
+
+selftests: userspace bpf
+	$(MAKE) -C selftests
+
+# Totals of all tiers, as the closing line CI reads: "N passed, N failed".
+check: all
+	@mkdir -p build
+	@rc=0; \
+	selftests/run-tests host | tee build/check-host.tap || rc=1; \
+	$(MAKE) -s check-vm-only | tee build/check-vm.tap || rc=1; \
+	selftests/tap-summary $(if $(CI),--strict) build/check-host.tap build/check-vm.tap || rc=1; \
+	exit $$rc
+
+check-host: all
+	selftests/run-tests host
+
+check-vm: all check-vm-only
+
+check-vm-only:
+	selftests/testvm/run-vm --kernel $(KERNEL) $(if $(VM_APPEND),--append '$(VM_APPEND)')
+
+# The module as DKMS installed it, loaded in the test VM (CI, after dkms-install).
+check-vm-dkms:
+	selftests/testvm/run-vm --kernel $(KERNEL) --module dkms -- selftests/run-tests vm -c kmod
+
+demo: all
+	selftests/testvm/run-vm --kernel $(KERNEL) -- selftests/demo.sh
+
+bench:
+	@echo 'No benchmarks yet: they arrive with the fast-path engine.'
+
+checkpatch: selftests
+	selftests/kselftest/checkpatch.pl --no-tree --terse -q -f \
+		kmod/*.c kmod/*.h include/uapi/linux/*.h
+
+deps:
+	scripts/install-deps.sh
+
+deps-extra:
+	scripts/install-deps.sh --extra-kernels
+
+install: module userspace
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
+	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	install -D -m 0644 packaging/60-mshv-fastpath.rules \
+		$(DESTDIR)/etc/udev/rules.d/60-mshv-fastpath.rules
+	-udevadm control --reload-rules 2>/dev/null
+
+uninstall:
+	rm -f /lib/modules/$(KVER)/updates/mshv_fastpath.ko*
+	-depmod -a $(KVER)
+	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	rm -f $(DESTDIR)/etc/udev/rules.d/60-mshv-fastpath.rules
+
+# DKMS: sources go to /usr/src/mshv-fastpath-VERSION, then add, build, install.
+DKMS_SRC := /usr/src/mshv-fastpath-$(VERSION)
+dkms-install:
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	cp -r dkms.conf Kbuild VERSION kmod include $(DKMS_SRC)/
+	dkms add mshv-fastpath/$(VERSION)
+	dkms build mshv-fastpath/$(VERSION) -k $(KVER)
+	dkms install mshv-fastpath/$(VERSION) -k $(KVER)
+
+dkms-remove:
+	-dkms remove mshv-fastpath/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C userspace clean
+	$(MAKE) -C bpf clean
+	$(MAKE) -C selftests clean
+	rm -rf build
