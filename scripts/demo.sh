@@ -1,0 +1,27 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# What `make demo` shows inside the test VM: the module loaded, its device
+# and sysfs, mshv-vmm asking it for its version, and the tracepoint firing.
+set -e
+step() { printf '\n== %s\n' "$*"; }
+
+step "mshv_fastpath.ko is loaded ($(uname -r))"
+grep '^mshv_fastpath ' /proc/modules
+modinfo -F description mshv_fastpath 2>/dev/null || modinfo -F description "$MSHV_FP_MODULE"
+
+step "Its device and sysfs directory"
+ls -l /dev/mshv_fastpath
+for f in /sys/kernel/mshv_fastpath/*; do printf '%s: %s\n' "$f" "$(cat "$f")"; done
+
+step "mshv-vmm asks the module (ioctl MSHV_FP_GET_VERSION)"
+T=/sys/kernel/tracing
+echo 1 > $T/events/mshv_fastpath/ioctl/enable
+userspace/mshv-vmm version
+userspace/mshv-vmm version --json
+echo 0 > $T/events/mshv_fastpath/ioctl/enable
+
+step "The ioctls, as the mshv_fastpath:ioctl tracepoint saw them"
+grep 'ioctl:' $T/trace
+
+step "Nested KVM for the fast path's tests"
+ls -l /dev/kvm

@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The module's sources and the uapi header are clean under the kernel's own
+# checkpatch.pl (extracted from linux-source at build time).
+. "$(dirname "$0")/../lib/tap.sh"
+checkpatch=$REPO/selftests/kselftest/checkpatch.pl
+
+clean() {
+	out=$(perl "$checkpatch" --no-tree --terse --show-types -f "$1" 2>&1)
+	if echo "$out" | grep -qE ': (ERROR|WARNING|CHECK):'; then
+		echo "$out" | grep -E ': (ERROR|WARNING|CHECK):'
+		return 1
+	fi
+}
+
+for f in "$REPO"/kmod/*.c "$REPO"/kmod/*.h "$REPO"/include/uapi/linux/*.h; do
+	case "$f" in *.mod.c) continue ;; esac
+	check "checkpatch ${f#"$REPO"/}" clean "$f"
+done
+tap_done

@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# dkms.conf, the version and the udev rule agree with each other.
+. "$(dirname "$0")/../lib/tap.sh"
+version=$(cat "$REPO/VERSION")
+
+dkms_var() { sed -n "s/^$1=\"\\{0,1\\}\\([^\"]*\\)\"\\{0,1\\}$/\\1/p" "$REPO/dkms.conf"; }
+
+check "VERSION is x.y.z" output_matches '^[0-9]+\.[0-9]+\.[0-9]+$' cat "$REPO/VERSION"
+check "dkms PACKAGE_NAME" test "$(dkms_var PACKAGE_NAME)" = mshv-fastpath
+check "dkms PACKAGE_VERSION = VERSION" test "$(dkms_var PACKAGE_VERSION)" = "$version"
+check "dkms BUILT_MODULE_NAME" test "$(dkms_var 'BUILT_MODULE_NAME\[0\]')" = mshv_fastpath
+check "dkms module built where Kbuild puts it" test -f "$REPO/$(dkms_var 'BUILT_MODULE_LOCATION\[0\]')/Kbuild"
+check "dkms installs to updates/dkms" test "$(dkms_var 'DEST_MODULE_LOCATION\[0\]')" = /updates/dkms
+check "dkms AUTOINSTALL" test "$(dkms_var AUTOINSTALL)" = yes
+check "dkms x86_64 only" test "$(dkms_var BUILD_EXCLUSIVE_ARCH)" = x86_64
+check "dkms.conf parses as shell" sh -n "$REPO/dkms.conf"
+check "udev rule names the device" grep -q 'KERNEL=="mshv_fastpath"' "$REPO/packaging/60-mshv-fastpath.rules"
+if command -v udevadm >/dev/null && udevadm verify --help >/dev/null 2>&1; then
+	check "udev rule verifies" udevadm verify "$REPO/packaging/60-mshv-fastpath.rules"
+fi
+tap_done

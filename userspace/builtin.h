@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* mshv-vmm subcommands: one file each (builtin-NAME.c), as in kvmtool. */
+#ifndef MSHV_VMM_BUILTIN_H
+#define MSHV_VMM_BUILTIN_H
+
+/* Exit statuses shared by every subcommand. */
+#define EXIT_USAGE	2	/* bad command line */
+
+int cmd_version(int argc, char **argv);
+void cmd_version_help(void);
+
+#endif
