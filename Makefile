@@ -9,10 +9,12 @@ SHELL := /bin/bash
 # Kernel headers to build the module against. The running kernel's when it
 # has them, else the installed Debian headers of the test VM's kernel (6.1),
 # else any installed ones. Override with `make KDIR=...`.
-DEBIAN_HEADERS := $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)) \
-	$(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+DEBIAN_HEADERS := $(firstword $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64))) \
+	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) $(DEBIAN_HEADERS))
-KVER = $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+# The release the headers are for (Debian's kernel.release file says 6.1.192
+# where the kernel calls itself 6.1.0-56-amd64; utsrelease.h is right).
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
 
 # WERROR=1 (CI) turns every warning into an error, kernel and userspace.
 ifeq ($(WERROR),1)
@@ -107,31 +109,35 @@ deps:
 deps-extra:
 	scripts/install-deps.sh --extra-kernels
 
+# DESTDIR stages the files for a package; depmod and udev then run in its
+# post-install step, not here.
+MODDIR = $(DESTDIR)/lib/modules/$(KVER)/updates
 install: module userspace
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(KVER)
+	install -D -m 0644 kmod/mshv_fastpath.ko $(MODDIR)/mshv_fastpath.ko
+	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0644 packaging/60-mshv-fastpath.rules \
 		$(DESTDIR)/etc/udev/rules.d/60-mshv-fastpath.rules
-	-udevadm control --reload-rules 2>/dev/null
+	$(if $(DESTDIR),,-udevadm control --reload-rules 2>/dev/null)
 
 uninstall:
-	rm -f /lib/modules/$(KVER)/updates/mshv_fastpath.ko*
-	-depmod -a $(KVER)
+	rm -f $(MODDIR)/mshv_fastpath.ko
+	$(if $(DESTDIR),,-depmod -a $(KVER))
 	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	rm -f $(DESTDIR)/etc/udev/rules.d/60-mshv-fastpath.rules
 
 # DKMS: sources go to /usr/src/mshv-fastpath-VERSION, then add, build, install.
 DKMS_SRC := /usr/src/mshv-fastpath-$(VERSION)
-dkms-install:
-	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+dkms-install: dkms-remove
+	mkdir -p $(DKMS_SRC)
 	cp -r dkms.conf Kbuild VERSION kmod include $(DKMS_SRC)/
 	dkms add mshv-fastpath/$(VERSION)
 	dkms build mshv-fastpath/$(VERSION) -k $(KVER)
 	dkms install mshv-fastpath/$(VERSION) -k $(KVER)
 
 dkms-remove:
-	-dkms remove mshv-fastpath/$(VERSION) --all
+	if dkms status mshv-fastpath/$(VERSION) | grep -q .; then \
+		dkms remove mshv-fastpath/$(VERSION) --all; fi
 	rm -rf $(DKMS_SRC)
 
 clean:

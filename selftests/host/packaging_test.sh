@@ -19,4 +19,20 @@ check "udev rule names the device" grep -q 'KERNEL=="mshv_fastpath"' "$REPO/pack
 if command -v udevadm >/dev/null && udevadm verify --help >/dev/null 2>&1; then
 	check "udev rule verifies" udevadm verify "$REPO/packaging/60-mshv-fastpath.rules"
 fi
+
+# make install / uninstall into a staging directory, as a package build does.
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+installed() {
+	make -s -C "$REPO" install DESTDIR="$stage" PREFIX=/usr >/dev/null 2>&1 &&
+	ls "$stage"/lib/modules/*/updates/mshv_fastpath.ko >/dev/null &&
+	test -x "$stage/usr/bin/mshv-vmm" &&
+	test -f "$stage/etc/udev/rules.d/60-mshv-fastpath.rules"
+}
+uninstalled() {
+	make -s -C "$REPO" uninstall DESTDIR="$stage" PREFIX=/usr >/dev/null 2>&1 &&
+	test -z "$(find "$stage" -type f)"
+}
+check "make install DESTDIR= stages module, mshv-vmm, udev rule" installed
+check "make uninstall removes them all" uninstalled
 tap_done
