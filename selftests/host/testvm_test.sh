@@ -24,6 +24,15 @@ fails_with() {
 	return 1
 }
 
+# A chosen kernel (6.12 when installed) and extra command-line arguments.
+kernel=6.1
+ls /boot/vmlinuz-6.12.* >/dev/null 2>&1 && kernel=6.12
+kernel_and_append() {
+	"$runvm" --no-kvm --module none --out "$out" --kernel $kernel --append testvm_marker=42 \
+		-- sh -c "uname -r | grep -q '^$kernel[.-]' && grep -qw testvm_marker=42 /proc/cmdline" \
+		> "$out/tap" 2>&1 || { cat "$out/tap"; return 1; }
+}
+check "--kernel $kernel --append reach the VM" kernel_and_append
 check "failing command" fails_with '^not ok [0-9]+ testvm: command exited 0 # exit status 3' -- sh -c 'exit 3'
 check "kernel WARNING" fails_with '^not ok [0-9]+ testvm: kernel log free' \
 	-- sh -c 'echo "<4>WARNING: CPU: 0 PID: 1 at selftest injected" > /dev/kmsg'
