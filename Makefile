@@ -100,8 +100,7 @@ bench:
 	@echo 'No benchmarks yet: they arrive with the fast-path engine.'
 
 checkpatch: selftests
-	selftests/kselftest/checkpatch.pl --no-tree --terse -q -f \
-		kmod/*.c kmod/*.h include/uapi/linux/*.h
+	selftests/run-tests host -t host:checkpatch_test.sh
 
 deps:
 	scripts/install-deps.sh

@@ -3,75 +3,104 @@
  * mshv_fastpath: handles hot VM exits of the Microsoft Hypervisor driver
  * (and KVM) in the kernel, forwarding the rest to the VMM.
  *
- * This file owns the module's life cycle and /dev/mshv_fastpath.
+ * This file owns the module's life cycle and /dev/mshv_fastpath, whose
+ * every open is one VM (struct mshv_fp_vm).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include <linux/mshv_fastpath.h>
-
 #include "mshv_fastpath.h"
 #include "trace.h"
 
 /*
- * All open sessions. Sessions have a cache of their own so that a leak
- * shows up by name in /proc/slabinfo (with slab_nomerge) and makes
- * kmem_cache_destroy() complain at unload.
+ * VMs have a cache of their own so that a leak shows up by name in
+ * /proc/slabinfo (with slab_nomerge) and makes kmem_cache_destroy()
+ * complain at unload.
  */
-static struct kmem_cache *mshv_fp_session_cache;
-static LIST_HEAD(mshv_fp_sessions);
-static DEFINE_MUTEX(mshv_fp_sessions_lock);
-static unsigned int mshv_fp_nr_sessions;
+static struct kmem_cache *mshv_fp_vm_cache;
+static LIST_HEAD(mshv_fp_vms);
+DEFINE_MUTEX(mshv_fp_lock);
 
 static const u64 mshv_fp_capabilities =
-	BIT_ULL(MSHV_FP_CAP_VERSION) | BIT_ULL(MSHV_FP_CAP_TRACEPOINTS);
+	BIT_ULL(MSHV_FP_CAP_VERSION) | BIT_ULL(MSHV_FP_CAP_TRACEPOINTS) |
+	BIT_ULL(MSHV_FP_CAP_KVM) | BIT_ULL(MSHV_FP_CAP_RULES) |
+	BIT_ULL(MSHV_FP_CAP_RING);
 
-unsigned int mshv_fp_session_count(void)
+/* Totals over all VMs, for sysfs. */
+void mshv_fp_global_stats(struct mshv_fp_stats *sum, unsigned int *nr_vms,
+			  unsigned int *nr_vcpus)
 {
-	unsigned int n;
+	struct mshv_fp_vm *vm;
 
-	mutex_lock(&mshv_fp_sessions_lock);
-	n = mshv_fp_nr_sessions;
-	mutex_unlock(&mshv_fp_sessions_lock);
-	return n;
+	memset(sum, 0, sizeof(*sum));
+	*nr_vms = 0;
+	*nr_vcpus = 0;
+	mutex_lock(&mshv_fp_lock);
+	list_for_each_entry(vm, &mshv_fp_vms, node) {
+		struct mshv_fp_stats vm_stats;
+		unsigned int vcpus;
+
+		(*nr_vms)++;
+		mshv_fp_vm_stats_locked(vm, &vm_stats, &vcpus);
+		*nr_vcpus += vcpus;
+		mshv_fp_stats_add(sum, &vm_stats);
+	}
+	mutex_unlock(&mshv_fp_lock);
+}
+
+static void mshv_fp_vm_free(struct kref *kref)
+{
+	struct mshv_fp_vm *vm = container_of(kref, struct mshv_fp_vm, kref);
+
+	mshv_fp_vm_destroy(vm);
+	kmem_cache_free(mshv_fp_vm_cache, vm);
+}
+
+void mshv_fp_vm_put(struct mshv_fp_vm *vm)
+{
+	kref_put(&vm->kref, mshv_fp_vm_free);
 }
 
 static int mshv_fp_open(struct inode *inode, struct file *file)
 {
-	struct mshv_fp_session *session;
+	struct mshv_fp_vm *vm;
+	int ret;
 
-	session = kmem_cache_zalloc(mshv_fp_session_cache, GFP_KERNEL_ACCOUNT);
-	if (!session)
+	vm = kmem_cache_zalloc(mshv_fp_vm_cache, GFP_KERNEL_ACCOUNT);
+	if (!vm)
 		return -ENOMEM;
-	session->owner_tgid = task_tgid_nr(current);
+	kref_init(&vm->kref);
+	vm->owner_tgid = task_tgid_nr(current);
+	ret = mshv_fp_vm_init(vm);
+	if (ret) {
+		kmem_cache_free(mshv_fp_vm_cache, vm);
+		return ret;
+	}
 
-	mutex_lock(&mshv_fp_sessions_lock);
-	list_add_tail(&session->node, &mshv_fp_sessions);
-	mshv_fp_nr_sessions++;
-	mutex_unlock(&mshv_fp_sessions_lock);
+	mutex_lock(&mshv_fp_lock);
+	list_add_tail(&vm->node, &mshv_fp_vms);
+	mutex_unlock(&mshv_fp_lock);
 
-	file->private_data = session;
+	file->private_data = vm;
 	return nonseekable_open(inode, file);
 }
 
 static int mshv_fp_release(struct inode *inode, struct file *file)
 {
-	struct mshv_fp_session *session = file->private_data;
+	struct mshv_fp_vm *vm = file->private_data;
 
-	mutex_lock(&mshv_fp_sessions_lock);
-	list_del(&session->node);
-	mshv_fp_nr_sessions--;
-	mutex_unlock(&mshv_fp_sessions_lock);
-
-	kmem_cache_free(mshv_fp_session_cache, session);
+	mutex_lock(&mshv_fp_lock);
+	list_del(&vm->node);
+	mutex_unlock(&mshv_fp_lock);
+	/* Attached vCPUs keep the VM alive until they are closed too. */
+	mshv_fp_vm_put(vm);
 	return 0;
 }
 
@@ -110,11 +139,16 @@ static long mshv_fp_ioctl(struct file *file, unsigned int cmd,
 		ret = mshv_fp_check_extension(arg);
 		break;
 	default:
-		ret = -ENOTTY;
+		ret = mshv_fp_vm_ioctl(file->private_data, cmd, arg);
 		break;
 	}
 	trace_ioctl(cmd, ret);
 	return ret;
+}
+
+static int mshv_fp_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return mshv_fp_vm_mmap(file->private_data, vma);
 }
 
 static const struct file_operations mshv_fp_fops = {
@@ -123,6 +157,7 @@ static const struct file_operations mshv_fp_fops = {
 	.release = mshv_fp_release,
 	.unlocked_ioctl = mshv_fp_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = mshv_fp_mmap,
 };
 
 static struct miscdevice mshv_fp_miscdev = {
@@ -136,13 +171,19 @@ static int __init mshv_fp_init(void)
 {
 	int ret;
 
-	mshv_fp_session_cache = KMEM_CACHE(mshv_fp_session, SLAB_ACCOUNT);
-	if (!mshv_fp_session_cache)
+	mshv_fp_vm_cache = KMEM_CACHE(mshv_fp_vm, SLAB_ACCOUNT);
+	if (!mshv_fp_vm_cache)
 		return -ENOMEM;
+	ret = mshv_fp_rules_cache_init();
+	if (ret)
+		goto err_vm_cache;
+	ret = mshv_fp_vcpu_cache_init();
+	if (ret)
+		goto err_rules_cache;
 
 	ret = mshv_fp_sysfs_init();
 	if (ret)
-		goto err_cache;
+		goto err_vcpu_cache;
 
 	ret = misc_register(&mshv_fp_miscdev);
 	if (ret)
@@ -154,17 +195,25 @@ static int __init mshv_fp_init(void)
 
 err_sysfs:
 	mshv_fp_sysfs_exit();
-err_cache:
-	kmem_cache_destroy(mshv_fp_session_cache);
+err_vcpu_cache:
+	mshv_fp_vcpu_cache_exit();
+err_rules_cache:
+	mshv_fp_rules_cache_exit();
+err_vm_cache:
+	kmem_cache_destroy(mshv_fp_vm_cache);
 	return ret;
 }
 
 static void __exit mshv_fp_exit(void)
 {
-	/* Open files hold a module reference, so no session is left here. */
+	/* Open files hold a module reference, so no VM or vCPU is left here. */
 	misc_deregister(&mshv_fp_miscdev);
 	mshv_fp_sysfs_exit();
-	kmem_cache_destroy(mshv_fp_session_cache);
+	/* Removed rules are freed by RCU callbacks in this module: wait for them. */
+	rcu_barrier();
+	mshv_fp_vcpu_cache_exit();
+	mshv_fp_rules_cache_exit();
+	kmem_cache_destroy(mshv_fp_vm_cache);
 }
 
 module_init(mshv_fp_init);

@@ -1,19 +1,160 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Internal declarations shared by the files of mshv_fastpath.ko. */
+/*
+ * Internal declarations shared by the files of mshv_fastpath.ko.
+ *
+ * Objects and their lifetimes:
+ *
+ *   mshv_fp_vm    one per open /dev/mshv_fastpath. Refcounted (kref): the
+ *                 file holds one reference, every attached vCPU another, so
+ *                 a vCPU may keep running after the VM fd is closed. Owns
+ *                 the rules and the coalesced ring.
+ *   mshv_fp_vcpu  one per MSHV_FP_ATTACH_VCPU, owned by its anon-inode fd.
+ *                 Holds a reference on the hypervisor's vCPU file, which
+ *                 keeps the hypervisor's vCPU (and its VM) alive.
+ *   mshv_fp_krule a rule; read under RCU by running vCPUs, freed after a
+ *                 grace period when removed.
+ *
+ * Locks, outermost first:
+ *   mshv_fp_lock (mutex)  the lists of VMs and of attached vCPUs, and
+ *                         vm->detached_stats
+ *   vm->rules_lock (mutex) rule table updates (readers use RCU)
+ *   vcpu->run_lock (mutex) one MSHV_FP_RUN at a time; vcpu->stats
+ *   vm->ring_lock (spinlock) the ring's producer side
+ */
 #ifndef _MSHV_FASTPATH_H
 #define _MSHV_FASTPATH_H
 
+#include <linux/fs.h>
+#include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
-/* One open file description of /dev/mshv_fastpath. */
-struct mshv_fp_session {
-	struct list_head node;		/* in mshv_fp_sessions, under its lock */
-	pid_t owner_tgid;		/* process that opened it */
+#include <linux/mshv_fastpath.h>
+
+#define MSHV_FP_MAX_RULES	256
+
+struct mshv_fp_rule_table;
+
+struct mshv_fp_vm {
+	struct kref kref;
+	struct list_head node;		/* in mshv_fp_vms, under mshv_fp_lock */
+	pid_t owner_tgid;
+
+	struct mutex rules_lock;
+	struct mshv_fp_rule_table __rcu *rules;
+	u32 next_rule_id;
+
+	spinlock_t ring_lock;
+	struct mshv_fp_ring *ring;	/* one page, mapped by userspace */
+	u32 ring_last;			/* producer index; the page's copy is untrusted */
+
+	struct mshv_fp_stats detached_stats; /* of vCPUs already detached */
 };
 
-unsigned int mshv_fp_session_count(void);
+/* One guest access, decoded by an adapter from the hypervisor's exit. */
+struct mshv_fp_access {
+	u64 addr;	/* port or guest physical address */
+	u64 data;	/* a write's value, zero-extended */
+	u8 space;	/* MSHV_FP_SPACE_* */
+	u8 size;	/* bytes: 1, 2, 4 or 8 */
+	bool write;
+};
 
+/* What the run loop saw of one exit (tracepoint mshv_fastpath:exit). */
+enum mshv_fp_exit_kind {
+	MSHV_FP_EXIT_PIO = MSHV_FP_SPACE_PIO,
+	MSHV_FP_EXIT_MMIO = MSHV_FP_SPACE_MMIO,
+	MSHV_FP_EXIT_OTHER,
+};
+
+struct mshv_fp_vcpu;
+
+/*
+ * A hypervisor adapter: everything the engine needs to know about one
+ * hypervisor. The engine (vcpu.c) never looks at a hypervisor's structures.
+ */
+struct mshv_fp_adapter {
+	u32 hypervisor;			/* MSHV_FP_HV_* */
+	const char *name;
+	/*
+	 * Check that @file is this hypervisor's vCPU and that current owns
+	 * it; set vcpu->hv_vcpu. @user_area is mshv_fp_attach.user_area.
+	 */
+	int (*attach)(struct mshv_fp_vcpu *vcpu, struct file *file, u64 user_area);
+	/* Enter the guest through the hypervisor's own run ioctl. */
+	long (*enter)(struct mshv_fp_vcpu *vcpu);
+	/*
+	 * Decode the exit that enter() returned. *@reason gets the
+	 * hypervisor's own exit code. Returns false when the exit is not a
+	 * single access the engine may finish (it then goes to userspace).
+	 */
+	bool (*decode)(struct mshv_fp_vcpu *vcpu, struct mshv_fp_access *access,
+		       u32 *reason);
+	/* Finish a handled access; @value answers a read. */
+	int (*complete)(struct mshv_fp_vcpu *vcpu,
+			const struct mshv_fp_access *access, u64 value);
+	/*
+	 * The run loop returns -EINTR after finishing an exit itself: make
+	 * the run area say "interrupted", so that userspace never sees that
+	 * exit as one it has to handle.
+	 */
+	void (*mark_interrupted)(struct mshv_fp_vcpu *vcpu);
+};
+
+struct mshv_fp_vcpu {
+	struct mshv_fp_vm *vm;		/* holds a reference */
+	struct list_head node;		/* in mshv_fp_vcpus, under mshv_fp_lock */
+	const struct mshv_fp_adapter *adapter;
+	struct file *hv_file;		/* the hypervisor's vCPU; holds a reference */
+	void *hv_vcpu;			/* the adapter's view of it */
+	u64 user_area;
+	u32 id;				/* the caller's vCPU number */
+
+	struct mutex run_lock;
+	struct mshv_fp_stats stats;	/* written under run_lock */
+};
+
+/* main.c */
+extern struct mutex mshv_fp_lock;
+void mshv_fp_vm_put(struct mshv_fp_vm *vm);
+
+/* vm.c */
+int mshv_fp_vm_init(struct mshv_fp_vm *vm);
+void mshv_fp_vm_destroy(struct mshv_fp_vm *vm);
+long mshv_fp_vm_ioctl(struct mshv_fp_vm *vm, unsigned int cmd, unsigned long arg);
+int mshv_fp_vm_mmap(struct mshv_fp_vm *vm, struct vm_area_struct *vma);
+bool mshv_fp_ring_push(struct mshv_fp_vm *vm, const struct mshv_fp_access *access,
+		       u32 vcpu_id, u32 rule_id);
+void mshv_fp_stats_add(struct mshv_fp_stats *sum, const struct mshv_fp_stats *s);
+/* Under mshv_fp_lock: the VM's totals, attached and detached vCPUs. */
+void mshv_fp_vm_stats_locked(struct mshv_fp_vm *vm, struct mshv_fp_stats *sum,
+			     unsigned int *nr_vcpus);
+void mshv_fp_global_stats(struct mshv_fp_stats *sum, unsigned int *nr_vms,
+			  unsigned int *nr_vcpus);
+
+/* rules.c */
+int mshv_fp_rules_add(struct mshv_fp_vm *vm, struct mshv_fp_rule *rule);
+int mshv_fp_rules_remove(struct mshv_fp_vm *vm, u32 id);
+void mshv_fp_rules_free(struct mshv_fp_vm *vm);
+/* Under rcu_read_lock(): the action for @access, or MSHV_FP_ACTION_FORWARDED. */
+u8 mshv_fp_rules_apply(struct mshv_fp_vcpu *vcpu, const struct mshv_fp_access *access,
+		       u64 *value, u32 *rule_id);
+int mshv_fp_rules_cache_init(void);
+void mshv_fp_rules_cache_exit(void);
+
+/* vcpu.c */
+extern struct list_head mshv_fp_vcpus;
+long mshv_fp_vcpu_attach(struct mshv_fp_vm *vm, const struct mshv_fp_attach *attach);
+int mshv_fp_vcpu_cache_init(void);
+void mshv_fp_vcpu_cache_exit(void);
+
+/* kvm.c */
+extern const struct mshv_fp_adapter mshv_fp_kvm_adapter;
+
+/* sysfs.c */
 int mshv_fp_sysfs_init(void);
 void mshv_fp_sysfs_exit(void);
 

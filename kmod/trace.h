@@ -12,6 +12,8 @@
 
 #include <linux/tracepoint.h>
 
+#include "mshv_fastpath.h"
+
 /* Every ioctl on /dev/mshv_fastpath, with its result. */
 TRACE_EVENT(ioctl,
 	TP_PROTO(unsigned int cmd, long ret),
@@ -28,6 +30,102 @@ TRACE_EVENT(ioctl,
 	),
 
 	TP_printk("cmd=0x%08x ret=%ld", __entry->cmd, __entry->ret)
+);
+
+/*
+ * One exit, as the run loop saw and handled it. @action is the
+ * MSHV_FP_ACTION_* that finished it in the kernel, or
+ * MSHV_FP_ACTION_FORWARDED (255) when it went to userspace; @ns is the time
+ * the module spent on it (decode, rule, completion).
+ */
+TRACE_EVENT(exit,
+	TP_PROTO(u32 vcpu_id, u32 hypervisor, u8 kind, u32 reason,
+		 const struct mshv_fp_access *access, u8 action, u32 rule_id, u64 ns),
+	TP_ARGS(vcpu_id, hypervisor, kind, reason, access, action, rule_id, ns),
+
+	TP_STRUCT__entry(
+		__field(u32, vcpu_id)
+		__field(u8, hypervisor)
+		__field(u8, kind)
+		__field(u8, size)
+		__field(u8, write)
+		__field(u32, reason)
+		__field(u64, addr)
+		__field(u8, action)
+		__field(u32, rule_id)
+		__field(u64, ns)
+	),
+
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->hypervisor = hypervisor;
+		__entry->kind = kind;
+		__entry->size = access->size;
+		__entry->write = access->write;
+		__entry->reason = reason;
+		__entry->addr = access->addr;
+		__entry->action = action;
+		__entry->rule_id = rule_id;
+		__entry->ns = ns;
+	),
+
+	TP_printk("vcpu=%u hv=%s kind=%s reason=0x%x addr=0x%llx size=%u %s action=%s rule=%u ns=%llu",
+		  __entry->vcpu_id,
+		  __print_symbolic(__entry->hypervisor,
+				   { MSHV_FP_HV_KVM, "kvm" }, { MSHV_FP_HV_MSHV, "mshv" }),
+		  __print_symbolic(__entry->kind,
+				   { MSHV_FP_EXIT_PIO, "pio" }, { MSHV_FP_EXIT_MMIO, "mmio" },
+				   { MSHV_FP_EXIT_OTHER, "other" }),
+		  __entry->reason, __entry->addr, __entry->size,
+		  __entry->write ? "write" : "read",
+		  __print_symbolic(__entry->action,
+				   { MSHV_FP_ACTION_DOORBELL, "doorbell" },
+				   { MSHV_FP_ACTION_COALESCE, "coalesce" },
+				   { MSHV_FP_ACTION_FIXED_READ, "fixed_read" },
+				   { MSHV_FP_ACTION_COUNT, "count" },
+				   { MSHV_FP_ACTION_FORWARDED, "forwarded" }),
+		  __entry->rule_id, __entry->ns)
+);
+
+/* MSHV_FP_RUN entered. */
+TRACE_EVENT(run_enter,
+	TP_PROTO(u32 vcpu_id, u32 hypervisor),
+	TP_ARGS(vcpu_id, hypervisor),
+
+	TP_STRUCT__entry(
+		__field(u32, vcpu_id)
+		__field(u8, hypervisor)
+	),
+
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->hypervisor = hypervisor;
+	),
+
+	TP_printk("vcpu=%u hv=%u", __entry->vcpu_id, __entry->hypervisor)
+);
+
+/* MSHV_FP_RUN returns @ret, having finished @handled exits in the kernel. */
+TRACE_EVENT(run_exit,
+	TP_PROTO(u32 vcpu_id, u32 hypervisor, long ret, u64 handled),
+	TP_ARGS(vcpu_id, hypervisor, ret, handled),
+
+	TP_STRUCT__entry(
+		__field(u32, vcpu_id)
+		__field(u8, hypervisor)
+		__field(long, ret)
+		__field(u64, handled)
+	),
+
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->hypervisor = hypervisor;
+		__entry->ret = ret;
+		__entry->handled = handled;
+	),
+
+	TP_printk("vcpu=%u hv=%u ret=%ld handled=%llu", __entry->vcpu_id,
+		  __entry->hypervisor, __entry->ret, __entry->handled)
 );
 
 #endif /* _MSHV_FASTPATH_TRACE_H */

@@ -11,6 +11,10 @@
 static const char *const cap_names[] = {
 	[MSHV_FP_CAP_VERSION] = "version",
 	[MSHV_FP_CAP_TRACEPOINTS] = "tracepoints",
+	[MSHV_FP_CAP_KVM] = "kvm",
+	[MSHV_FP_CAP_MSHV] = "mshv",
+	[MSHV_FP_CAP_RULES] = "rules",
+	[MSHV_FP_CAP_RING] = "ring",
 };
 
 const char *fastpath__cap_name(unsigned int cap)

@@ -2,7 +2,7 @@
 /*
  * /dev/mshv_fastpath with the module loaded: the node, sysfs, the version and
  * capability ioctls, unknown and malformed ioctls, many processes opening
- * and closing at once, and the ioctl tracepoint.
+ * and closing at once, sysfs, and the ioctl tracepoint.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +63,10 @@ TEST(get_version)
 		EXPECT_EQ(0, v.reserved[i]);
 	EXPECT_TRUE(v.capabilities & (1ULL << MSHV_FP_CAP_VERSION));
 	EXPECT_TRUE(v.capabilities & (1ULL << MSHV_FP_CAP_TRACEPOINTS));
+	EXPECT_TRUE(v.capabilities & (1ULL << MSHV_FP_CAP_KVM));
+	EXPECT_TRUE(v.capabilities & (1ULL << MSHV_FP_CAP_RULES));
+	EXPECT_TRUE(v.capabilities & (1ULL << MSHV_FP_CAP_RING));
+	EXPECT_FALSE(v.capabilities & (1ULL << MSHV_FP_CAP_MSHV));
 	ASSERT_NE(NULL, memchr(v.module_version, '\0', sizeof(v.module_version)));
 
 	/* One version everywhere: ioctl, our sysfs and the module's own. */
@@ -81,6 +85,8 @@ TEST(check_extension)
 
 	EXPECT_EQ(1, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_VERSION));
 	EXPECT_EQ(1, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_TRACEPOINTS));
+	EXPECT_EQ(1, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_KVM));
+	EXPECT_EQ(0, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_MSHV));
 	EXPECT_EQ(0, ioctl(fd, MSHV_FP_CHECK_EXTENSION, 63UL));
 	EXPECT_EQ(0, ioctl(fd, MSHV_FP_CHECK_EXTENSION, 64UL));
 	EXPECT_EQ(0, ioctl(fd, MSHV_FP_CHECK_EXTENSION, ~0UL));
@@ -91,6 +97,7 @@ TEST(unknown_ioctls_give_enotty)
 {
 	const unsigned long cmds[] = {
 		_IO(MSHV_FP_IOCTL_MAGIC, 0x7f),		/* unused number */
+		MSHV_FP_RUN,				/* a vCPU ioctl, on the VM fd */
 		_IOR(MSHV_FP_IOCTL_MAGIC, 0x00, __u32),	/* right nr, wrong size */
 		_IOW(MSHV_FP_IOCTL_MAGIC, 0x00, struct mshv_fp_version),
 		_IO(MSHV_FP_IOCTL_MAGIC, 0x00),
@@ -129,14 +136,14 @@ TEST(bad_pointers_give_efault)
 /* Many processes open, query and close at once; nothing is left behind. */
 TEST(open_close_from_many_processes)
 {
-	long sessions_before, objects_before;
+	long vms_before, objects_before;
 	pid_t pids[NR_PROCS];
 	int fd = open_device(_metadata);
 
 	close(fd);
-	sessions_before = read_long(FP_SYSFS "/sessions");
+	vms_before = read_long(FP_SYSFS "/vms");
 	objects_before = slab_active_objects(FP_SLAB_CACHE);
-	ASSERT_LE(0, sessions_before);
+	ASSERT_LE(0, vms_before);
 	ASSERT_LE(0, objects_before) TH_LOG("no " FP_SLAB_CACHE
 		" in /proc/slabinfo: boot with slab_nomerge");
 
@@ -163,26 +170,26 @@ TEST(open_close_from_many_processes)
 		ASSERT_EQ(pids[p], waitpid(pids[p], &status, 0));
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
-	EXPECT_EQ(sessions_before, read_long(FP_SYSFS "/sessions"));
+	EXPECT_EQ(vms_before, read_long(FP_SYSFS "/vms"));
 	EXPECT_EQ(objects_before, slab_active_objects(FP_SLAB_CACHE));
 }
 
-TEST(sessions_counts_open_files)
+TEST(vms_counts_open_files)
 {
 	long before;
 	int fd1, fd2, fd3;
 
 	fd1 = open_device(_metadata);
-	before = read_long(FP_SYSFS "/sessions");
+	before = read_long(FP_SYSFS "/vms");
 	ASSERT_LE(1, before);
 	fd2 = open(FP_DEV, O_RDWR);
-	fd3 = dup(fd2);		/* same file description: one session */
+	fd3 = dup(fd2);		/* same file description: one VM */
 	ASSERT_LE(0, fd3);
-	EXPECT_EQ(before + 1, read_long(FP_SYSFS "/sessions"));
+	EXPECT_EQ(before + 1, read_long(FP_SYSFS "/vms"));
 	close(fd2);
-	EXPECT_EQ(before + 1, read_long(FP_SYSFS "/sessions"));
+	EXPECT_EQ(before + 1, read_long(FP_SYSFS "/vms"));
 	close(fd3);
-	EXPECT_EQ(before, read_long(FP_SYSFS "/sessions"));
+	EXPECT_EQ(before, read_long(FP_SYSFS "/vms"));
 	close(fd1);
 }
 

@@ -9,7 +9,7 @@
 
 #define FP_DEV		"/dev/" MSHV_FP_DEVICE_NAME
 #define FP_SYSFS	"/sys/kernel/" MSHV_FP_DEVICE_NAME
-#define FP_SLAB_CACHE	"mshv_fp_session"
+#define FP_SLAB_CACHE	"mshv_fp_vm"
 
 static inline int path_exists(const char *path)
 {

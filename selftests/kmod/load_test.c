@@ -87,7 +87,7 @@ TEST(unload_removes_node_and_sysfs)
 	ASSERT_EQ(0, load_module(path)) TH_LOG("load: %s", strerror(errno));
 	EXPECT_TRUE(path_exists(FP_DEV));
 	EXPECT_TRUE(path_exists(FP_SYSFS "/version"));
-	EXPECT_EQ(0, read_long(FP_SYSFS "/sessions"));
+	EXPECT_EQ(0, read_long(FP_SYSFS "/vms"));
 }
 
 TEST(load_twice_gives_eexist)
@@ -120,7 +120,7 @@ TEST(open_file_keeps_module_loaded)
 	reload(path);
 }
 
-/* Each cycle opens files; the session cache must be empty and then gone. */
+/* Each cycle opens files; the VM cache must be empty and then gone. */
 TEST(load_unload_cycles_leak_nothing)
 {
 	const char *path = loaded_module_path(_metadata);

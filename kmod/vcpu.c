@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attached vCPUs and the run loop: the fast-path engine.
+ *
+ * MSHV_FP_RUN enters the guest through the hypervisor's own run ioctl (via
+ * the adapter), from the caller's context, and loops in the kernel while
+ * the exits match rules. It returns to userspace on an exit that no rule
+ * finishes, or with the hypervisor's error (-EINTR for a signal or an
+ * immediate-exit request): a guest that only makes handled exits is still
+ * interruptible, and cond_resched() runs between exits.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/ktime.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "mshv_fastpath.h"
+#include "trace.h"
+
+LIST_HEAD(mshv_fp_vcpus);
+static struct kmem_cache *mshv_fp_vcpu_cache;
+
+static const struct mshv_fp_adapter *const mshv_fp_adapters[] = {
+	&mshv_fp_kvm_adapter,
+};
+
+/*
+ * One exit: decode it, apply the matching rule, finish it. Returns true
+ * when the exit is finished and the guest can be entered again.
+ */
+static bool mshv_fp_handle_exit(struct mshv_fp_vcpu *vcpu)
+{
+	const struct mshv_fp_adapter *adapter = vcpu->adapter;
+	struct mshv_fp_access access = { };
+	u8 action = MSHV_FP_ACTION_FORWARDED;
+	enum mshv_fp_exit_kind kind = MSHV_FP_EXIT_OTHER;
+	u64 start = ktime_get_ns(), value = 0;
+	u32 reason = 0, rule_id = 0;
+
+	if (adapter->decode(vcpu, &access, &reason)) {
+		kind = access.space;
+		rcu_read_lock();
+		action = mshv_fp_rules_apply(vcpu, &access, &value, &rule_id);
+		rcu_read_unlock();
+		/* Completion may touch user memory (mshv): outside RCU. */
+		if (action != MSHV_FP_ACTION_FORWARDED &&
+		    adapter->complete(vcpu, &access, value))
+			action = MSHV_FP_ACTION_FORWARDED;
+	}
+
+	if (action == MSHV_FP_ACTION_FORWARDED)
+		vcpu->stats.forwarded++;
+	else
+		vcpu->stats.handled[action]++;
+	trace_exit(vcpu->id, adapter->hypervisor, kind, reason, &access, action,
+		   rule_id, ktime_get_ns() - start);
+	return action != MSHV_FP_ACTION_FORWARDED;
+}
+
+static long mshv_fp_vcpu_run(struct mshv_fp_vcpu *vcpu)
+{
+	const struct mshv_fp_adapter *adapter = vcpu->adapter;
+	u64 start, enter_start, handled = 0;
+	long ret;
+
+	/* The hypervisor serialises its vCPU too; this keeps our stats whole. */
+	if (!mutex_trylock(&vcpu->run_lock))
+		return -EBUSY;
+	start = ktime_get_ns();
+	trace_run_enter(vcpu->id, adapter->hypervisor);
+	vcpu->stats.runs++;
+
+	for (;;) {
+		enter_start = ktime_get_ns();
+		ret = adapter->enter(vcpu);
+		vcpu->stats.hv_ns += ktime_get_ns() - enter_start;
+		if (ret)
+			break;
+		vcpu->stats.exits++;
+		if (!mshv_fp_handle_exit(vcpu))
+			break;
+		handled++;
+		/*
+		 * The hypervisor checks for signals when entered again, but
+		 * an adapter's may not do it before running the guest: check
+		 * here too, so that no loop of handled exits is unbounded.
+		 */
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	if (ret == -EINTR && handled)
+		adapter->mark_interrupted(vcpu);
+
+	vcpu->stats.run_ns += ktime_get_ns() - start;
+	trace_run_exit(vcpu->id, adapter->hypervisor, ret, handled);
+	mutex_unlock(&vcpu->run_lock);
+	return ret;
+}
+
+static long mshv_fp_vcpu_get_stats(struct mshv_fp_vcpu *vcpu, void __user *argp)
+{
+	struct mshv_fp_stats stats;
+
+	/* Whole u64s; a run in progress may add to them meanwhile. */
+	stats = vcpu->stats;
+	if (copy_to_user(argp, &stats, sizeof(stats)))
+		return -EFAULT;
+	return 0;
+}
+
+static long mshv_fp_vcpu_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct mshv_fp_vcpu *vcpu = file->private_data;
+
+	switch (cmd) {
+	case MSHV_FP_RUN:
+		if (arg)
+			return -EINVAL;
+		return mshv_fp_vcpu_run(vcpu);
+	case MSHV_FP_GET_STATS:
+		return mshv_fp_vcpu_get_stats(vcpu, (void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static void mshv_fp_vcpu_free(struct mshv_fp_vcpu *vcpu)
+{
+	fput(vcpu->hv_file);
+	mshv_fp_vm_put(vcpu->vm);
+	kmem_cache_free(mshv_fp_vcpu_cache, vcpu);
+}
+
+/* Detach: the last reference to the vCPU fd is gone, so no run is in progress. */
+static int mshv_fp_vcpu_release(struct inode *inode, struct file *file)
+{
+	struct mshv_fp_vcpu *vcpu = file->private_data;
+
+	mutex_lock(&mshv_fp_lock);
+	list_del(&vcpu->node);
+	mshv_fp_stats_add(&vcpu->vm->detached_stats, &vcpu->stats);
+	mutex_unlock(&mshv_fp_lock);
+	mshv_fp_vcpu_free(vcpu);
+	return 0;
+}
+
+static const struct file_operations mshv_fp_vcpu_fops = {
+	.owner = THIS_MODULE,
+	.release = mshv_fp_vcpu_release,
+	.unlocked_ioctl = mshv_fp_vcpu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static const struct mshv_fp_adapter *mshv_fp_adapter_find(u32 hypervisor)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(mshv_fp_adapters); i++)
+		if (mshv_fp_adapters[i]->hypervisor == hypervisor)
+			return mshv_fp_adapters[i];
+	return NULL;
+}
+
+long mshv_fp_vcpu_attach(struct mshv_fp_vm *vm, const struct mshv_fp_attach *attach)
+{
+	const struct mshv_fp_adapter *adapter;
+	struct mshv_fp_vcpu *vcpu, *other;
+	int i, fd;
+	long ret;
+
+	if (attach->flags)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(attach->reserved); i++)
+		if (attach->reserved[i])
+			return -EINVAL;
+	adapter = mshv_fp_adapter_find(attach->hypervisor);
+	if (!adapter)
+		return attach->hypervisor == MSHV_FP_HV_MSHV ? -EOPNOTSUPP : -EINVAL;
+
+	vcpu = kmem_cache_zalloc(mshv_fp_vcpu_cache, GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	mutex_init(&vcpu->run_lock);
+	vcpu->adapter = adapter;
+	vcpu->id = attach->vcpu_id;
+	vcpu->user_area = attach->user_area;
+	vcpu->hv_file = fget(attach->vcpu_fd);
+	if (!vcpu->hv_file) {
+		ret = -EBADF;
+		goto err_free;
+	}
+	ret = adapter->attach(vcpu, vcpu->hv_file, attach->user_area);
+	if (ret)
+		goto err_fput;
+
+	kref_get(&vm->kref);
+	vcpu->vm = vm;
+
+	mutex_lock(&mshv_fp_lock);
+	list_for_each_entry(other, &mshv_fp_vcpus, node) {
+		if (other->hv_file == vcpu->hv_file) {
+			mutex_unlock(&mshv_fp_lock);
+			ret = -EEXIST;		/* one fast path per vCPU */
+			goto err_put_vm;
+		}
+	}
+	list_add_tail(&vcpu->node, &mshv_fp_vcpus);
+	mutex_unlock(&mshv_fp_lock);
+
+	fd = anon_inode_getfd("mshv_fastpath-vcpu", &mshv_fp_vcpu_fops, vcpu,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		mutex_lock(&mshv_fp_lock);
+		list_del(&vcpu->node);
+		mutex_unlock(&mshv_fp_lock);
+		mshv_fp_vcpu_free(vcpu);
+		return fd;
+	}
+	return fd;
+
+err_put_vm:
+	mshv_fp_vm_put(vm);
+err_fput:
+	fput(vcpu->hv_file);
+err_free:
+	kmem_cache_free(mshv_fp_vcpu_cache, vcpu);
+	return ret;
+}
+
+int mshv_fp_vcpu_cache_init(void)
+{
+	mshv_fp_vcpu_cache = KMEM_CACHE(mshv_fp_vcpu, SLAB_ACCOUNT);
+	return mshv_fp_vcpu_cache ? 0 : -ENOMEM;
+}
+
+void mshv_fp_vcpu_cache_exit(void)
+{
+	kmem_cache_destroy(mshv_fp_vcpu_cache);
+}
