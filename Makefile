@@ -96,8 +96,12 @@ check-vm-dkms:
 demo: all
 	selftests/testvm/run-vm --kernel $(KERNEL) -- scripts/demo.sh
 
-bench:
-	@echo 'No benchmarks yet: they arrive with the fast-path engine.'
+# Benchmarks run in the test VM; the ratio lines are repeated last.
+bench: all
+	@mkdir -p build
+	selftests/testvm/run-vm --kernel $(KERNEL) -- selftests/bench/fastpath_bench \
+		| tee build/bench.log
+	@echo; grep -E '^fastpath_[a-z_]+: ' build/bench.log
 
 checkpatch: selftests
 	selftests/run-tests host -t host:checkpatch_test.sh

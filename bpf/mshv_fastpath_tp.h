@@ -24,4 +24,35 @@ struct mshv_fp_tp_ioctl {
 	long ret;
 };
 
+/* mshv_fastpath:exit (README: "Tracepoints" for every field's meaning) */
+struct mshv_fp_tp_exit {
+	struct mshv_fp_tp_common common;
+	unsigned int vcpu_id;
+	unsigned char hypervisor;	/* MSHV_FP_HV_* */
+	unsigned char kind;		/* 0 pio, 1 mmio, 2 other */
+	unsigned char size;
+	unsigned char write;
+	unsigned int reason;		/* the hypervisor's exit code */
+	unsigned long long addr;
+	unsigned char action;		/* MSHV_FP_ACTION_*, 255 forwarded */
+	unsigned int rule_id;
+	unsigned long long ns;
+};
+
+/* mshv_fastpath:run_enter */
+struct mshv_fp_tp_run_enter {
+	struct mshv_fp_tp_common common;
+	unsigned int vcpu_id;
+	unsigned char hypervisor;
+};
+
+/* mshv_fastpath:run_exit */
+struct mshv_fp_tp_run_exit {
+	struct mshv_fp_tp_common common;
+	unsigned int vcpu_id;
+	unsigned char hypervisor;
+	long ret;
+	unsigned long long handled;
+};
+
 #endif /* MSHV_FASTPATH_TP_H */

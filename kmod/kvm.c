@@ -44,20 +44,21 @@ static int kvm_fp_attach(struct mshv_fp_vcpu *vcpu, struct file *file, u64 user_
 	/* KVM's own rule for its vCPU ioctls: only the VM's creator. */
 	if (kvm_vcpu->kvm->mm != current->mm)
 		return -EPERM;
-	vcpu->hv_vcpu = kvm_vcpu;
+	vcpu->hv.vcpu = kvm_vcpu;
+	vcpu->hv.exit_area = kvm_vcpu->run;
+	vcpu->hv.io_data = kvm_vcpu->arch.pio_data;
 	return 0;
 }
 
-static long kvm_fp_enter(struct mshv_fp_vcpu *vcpu)
+long kvm_fp_enter(struct mshv_fp_vcpu *vcpu)
 {
 	return vcpu->hv_file->f_op->unlocked_ioctl(vcpu->hv_file, KVM_RUN, 0);
 }
 
-static bool kvm_fp_decode(struct mshv_fp_vcpu *vcpu, struct mshv_fp_access *a,
+bool kvm_fp_decode(struct mshv_fp_vcpu *vcpu, struct mshv_fp_access *a,
 			  u32 *reason)
 {
-	struct kvm_vcpu *kvm_vcpu = vcpu->hv_vcpu;
-	struct kvm_run *run = kvm_vcpu->run;
+	struct kvm_run *run = vcpu->hv.exit_area;
 
 	*reason = READ_ONCE(run->exit_reason);
 	switch (*reason) {
@@ -73,7 +74,7 @@ static bool kvm_fp_decode(struct mshv_fp_vcpu *vcpu, struct mshv_fp_access *a,
 		a->write = READ_ONCE(run->io.direction) == KVM_EXIT_IO_OUT;
 		/* KVM keeps the data in its own pio page, whatever data_offset says. */
 		if (a->write)
-			memcpy(&a->data, kvm_vcpu->arch.pio_data, a->size);
+			memcpy(&a->data, vcpu->hv.io_data, a->size);
 		return true;
 	case KVM_EXIT_MMIO:
 		a->size = READ_ONCE(run->mmio.len);
@@ -94,25 +95,25 @@ static bool kvm_fp_decode(struct mshv_fp_vcpu *vcpu, struct mshv_fp_access *a,
  * KVM finishes the instruction itself when it is entered again, taking a
  * read's data from where userspace would have put it.
  */
-static int kvm_fp_complete(struct mshv_fp_vcpu *vcpu, const struct mshv_fp_access *a,
+int kvm_fp_complete(struct mshv_fp_vcpu *vcpu, const struct mshv_fp_access *a,
 			   u64 value)
 {
-	struct kvm_vcpu *kvm_vcpu = vcpu->hv_vcpu;
+	struct kvm_run *run = vcpu->hv.exit_area;
 
 	if (a->write)
 		return 0;
 	if (a->space == MSHV_FP_SPACE_PIO)
-		memcpy(kvm_vcpu->arch.pio_data, &value, a->size);
+		memcpy(vcpu->hv.io_data, &value, a->size);
 	else
-		memcpy(kvm_vcpu->run->mmio.data, &value, a->size);
+		memcpy(run->mmio.data, &value, a->size);
 	return 0;
 }
 
 static void kvm_fp_mark_interrupted(struct mshv_fp_vcpu *vcpu)
 {
-	struct kvm_vcpu *kvm_vcpu = vcpu->hv_vcpu;
+	struct kvm_run *run = vcpu->hv.exit_area;
 
-	WRITE_ONCE(kvm_vcpu->run->exit_reason, KVM_EXIT_INTR);
+	WRITE_ONCE(run->exit_reason, KVM_EXIT_INTR);
 }
 
 const struct mshv_fp_adapter mshv_fp_kvm_adapter = {

@@ -81,7 +81,7 @@ struct mshv_fp_adapter {
 	const char *name;
 	/*
 	 * Check that @file is this hypervisor's vCPU and that current owns
-	 * it; set vcpu->hv_vcpu. @user_area is mshv_fp_attach.user_area.
+	 * it; fill vcpu->hv. @user_area is mshv_fp_attach.user_area.
 	 */
 	int (*attach)(struct mshv_fp_vcpu *vcpu, struct file *file, u64 user_area);
 	/* Enter the guest through the hypervisor's own run ioctl. */
@@ -109,7 +109,15 @@ struct mshv_fp_vcpu {
 	struct list_head node;		/* in mshv_fp_vcpus, under mshv_fp_lock */
 	const struct mshv_fp_adapter *adapter;
 	struct file *hv_file;		/* the hypervisor's vCPU; holds a reference */
-	void *hv_vcpu;			/* the adapter's view of it */
+	/*
+	 * The adapter's view of it: pointers it follows on every exit, kept
+	 * here so that an exit touches as few cache lines as possible.
+	 */
+	struct {
+		void *vcpu;		/* the hypervisor's vCPU object */
+		void *exit_area;	/* where exits are described (kvm_run) */
+		void *io_data;		/* where port I/O data goes */
+	} hv;
 	u64 user_area;
 	u32 id;				/* the caller's vCPU number */
 
@@ -151,8 +159,12 @@ long mshv_fp_vcpu_attach(struct mshv_fp_vm *vm, const struct mshv_fp_attach *att
 int mshv_fp_vcpu_cache_init(void);
 void mshv_fp_vcpu_cache_exit(void);
 
-/* kvm.c */
+/* kvm.c; its hooks are called directly on the hot path (vcpu.c). */
 extern const struct mshv_fp_adapter mshv_fp_kvm_adapter;
+long kvm_fp_enter(struct mshv_fp_vcpu *vcpu);
+bool kvm_fp_decode(struct mshv_fp_vcpu *vcpu, struct mshv_fp_access *access, u32 *reason);
+int kvm_fp_complete(struct mshv_fp_vcpu *vcpu, const struct mshv_fp_access *access,
+		    u64 value);
 
 /* sysfs.c */
 int mshv_fp_sysfs_init(void);

@@ -27,10 +27,21 @@ struct mshv_fp_krule {
 	struct rcu_head rcu;
 };
 
+/*
+ * A slot carries copies of what an exit needs of its rule, so that the
+ * lookup touches the table alone.
+ */
 struct mshv_fp_rule_slot {
 	u64 start;
 	u64 end;			/* exclusive */
+	u64 datamatch;
+	u64 value;
+	struct eventfd_ctx *eventfd;
+	u32 id;
 	u8 key;				/* space * 2 + write */
+	u8 action;
+	u8 sizes;
+	bool datamatch_only;
 	bool owner;			/* the rule's first slot: frees it */
 	struct mshv_fp_krule *krule;
 };
@@ -124,8 +135,8 @@ static int slot_cmp(const void *pa, const void *pb)
 		return a->key < b->key ? -1 : 1;
 	if (a->start != b->start)
 		return a->start < b->start ? -1 : 1;
-	if (a->krule->rule.datamatch != b->krule->rule.datamatch)
-		return a->krule->rule.datamatch < b->krule->rule.datamatch ? -1 : 1;
+	if (a->datamatch != b->datamatch)
+		return a->datamatch < b->datamatch ? -1 : 1;
 	return 0;
 }
 
@@ -154,7 +165,14 @@ static void add_slots(struct mshv_fp_rule_table *table, unsigned int *n,
 		table->slots[(*n)++] = (struct mshv_fp_rule_slot) {
 			.start = r->addr,
 			.end = r->addr + r->len,
+			.datamatch = r->datamatch,
+			.value = r->value,
+			.eventfd = krule->eventfd,
+			.id = r->id,
 			.key = slot_key(r->space, write),
+			.action = r->action,
+			.sizes = r->sizes,
+			.datamatch_only = rule_is_datamatch(r),
 			.owner = owner,
 			.krule = krule,
 		};
@@ -258,7 +276,7 @@ int mshv_fp_rules_remove(struct mshv_fp_vm *vm, u32 id)
 	mutex_lock(&vm->rules_lock);
 	old = rcu_dereference_protected(vm->rules, lockdep_is_held(&vm->rules_lock));
 	for (i = 0; old && i < old->nr_slots; i++)
-		if (old->slots[i].krule->rule.id == id)
+		if (old->slots[i].id == id)
 			krule = old->slots[i].krule;
 	if (!krule) {
 		mutex_unlock(&vm->rules_lock);
@@ -301,9 +319,9 @@ static u8 size_bit(u8 size)
 	return 1 << ilog2(size);
 }
 
-/* The rule whose slot covers @a, or NULL. Under rcu_read_lock(). */
-static struct mshv_fp_krule *rules_lookup(const struct mshv_fp_rule_table *table,
-					  const struct mshv_fp_access *a)
+/* The slot that covers @a, or NULL. Under rcu_read_lock(). */
+static const struct mshv_fp_rule_slot *rules_lookup(const struct mshv_fp_rule_table *table,
+						    const struct mshv_fp_access *a)
 {
 	u8 key = slot_key(a->space, a->write);
 	unsigned int lo = 0, hi = table->nr_slots, mid;
@@ -321,19 +339,16 @@ static struct mshv_fp_krule *rules_lookup(const struct mshv_fp_rule_table *table
 	}
 	/* The slot before, and its datamatch siblings (same start, same end). */
 	for (i = (int)lo - 1; i >= 0; i--) {
-		const struct mshv_fp_rule *r;
-
 		slot = &table->slots[i];
 		if (slot->key != key || slot->start != table->slots[lo - 1].start)
 			break;
 		if (a->addr + a->size > slot->end)
 			break;
-		r = &slot->krule->rule;
-		if (r->sizes && !(r->sizes & size_bit(a->size)))
+		if (slot->sizes && !(slot->sizes & size_bit(a->size)))
 			continue;
-		if (rule_is_datamatch(r) && a->data != r->datamatch)
+		if (slot->datamatch_only && a->data != slot->datamatch)
 			continue;
-		return slot->krule;
+		return slot;
 	}
 	return NULL;
 }
@@ -342,31 +357,31 @@ u8 mshv_fp_rules_apply(struct mshv_fp_vcpu *vcpu, const struct mshv_fp_access *a
 		       u64 *value, u32 *rule_id)
 {
 	const struct mshv_fp_rule_table *table = rcu_dereference(vcpu->vm->rules);
-	struct mshv_fp_krule *krule;
+	const struct mshv_fp_rule_slot *slot;
 
 	if (!table)
 		return MSHV_FP_ACTION_FORWARDED;
-	krule = rules_lookup(table, access);
-	if (!krule)
+	slot = rules_lookup(table, access);
+	if (!slot)
 		return MSHV_FP_ACTION_FORWARDED;
-	*rule_id = krule->rule.id;
+	*rule_id = slot->id;
 
-	switch (krule->rule.action) {
+	switch (slot->action) {
 	case MSHV_FP_ACTION_DOORBELL:
-		mshv_fp_eventfd_signal(krule->eventfd);
+		mshv_fp_eventfd_signal(slot->eventfd);
 		break;
 	case MSHV_FP_ACTION_COALESCE:
-		if (!mshv_fp_ring_push(vcpu->vm, access, vcpu->id, krule->rule.id)) {
+		if (!mshv_fp_ring_push(vcpu->vm, access, vcpu->id, slot->id)) {
 			vcpu->stats.ring_full++;
 			return MSHV_FP_ACTION_FORWARDED;
 		}
 		break;
 	case MSHV_FP_ACTION_FIXED_READ:
 	case MSHV_FP_ACTION_COUNT:
-		*value = krule->rule.value;
+		*value = slot->value;
 		break;
 	}
-	return krule->rule.action;
+	return slot->action;
 }
 
 int mshv_fp_rules_cache_init(void)

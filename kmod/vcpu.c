@@ -11,6 +11,7 @@
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/ktime.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -27,6 +28,13 @@ static const struct mshv_fp_adapter *const mshv_fp_adapters[] = {
 };
 
 /*
+ * The adapters' hooks are called on every exit: with retpolines and return
+ * thunks an indirect call is dear, so the known adapters are called directly.
+ */
+#define ADAPTER_CALL(vcpu, op, ...) \
+	INDIRECT_CALL_1((vcpu)->adapter->op, kvm_fp_##op, vcpu, ##__VA_ARGS__)
+
+/*
  * One exit: decode it, apply the matching rule, finish it. Returns true
  * when the exit is finished and the guest can be entered again.
  */
@@ -36,17 +44,18 @@ static bool mshv_fp_handle_exit(struct mshv_fp_vcpu *vcpu)
 	struct mshv_fp_access access = { };
 	u8 action = MSHV_FP_ACTION_FORWARDED;
 	enum mshv_fp_exit_kind kind = MSHV_FP_EXIT_OTHER;
-	u64 start = ktime_get_ns(), value = 0;
+	/* The clock is read only for the tracepoint: it costs on every exit. */
+	u64 start = trace_exit_enabled() ? ktime_get_ns() : 0, value = 0;
 	u32 reason = 0, rule_id = 0;
 
-	if (adapter->decode(vcpu, &access, &reason)) {
+	if (ADAPTER_CALL(vcpu, decode, &access, &reason)) {
 		kind = access.space;
 		rcu_read_lock();
 		action = mshv_fp_rules_apply(vcpu, &access, &value, &rule_id);
 		rcu_read_unlock();
 		/* Completion may touch user memory (mshv): outside RCU. */
 		if (action != MSHV_FP_ACTION_FORWARDED &&
-		    adapter->complete(vcpu, &access, value))
+		    ADAPTER_CALL(vcpu, complete, &access, value))
 			action = MSHV_FP_ACTION_FORWARDED;
 	}
 
@@ -54,8 +63,9 @@ static bool mshv_fp_handle_exit(struct mshv_fp_vcpu *vcpu)
 		vcpu->stats.forwarded++;
 	else
 		vcpu->stats.handled[action]++;
-	trace_exit(vcpu->id, adapter->hypervisor, kind, reason, &access, action,
-		   rule_id, ktime_get_ns() - start);
+	if (trace_exit_enabled())
+		trace_exit(vcpu->id, adapter->hypervisor, kind, reason, &access,
+			   action, rule_id, ktime_get_ns() - start);
 	return action != MSHV_FP_ACTION_FORWARDED;
 }
 
@@ -74,7 +84,7 @@ static long mshv_fp_vcpu_run(struct mshv_fp_vcpu *vcpu)
 
 	for (;;) {
 		enter_start = ktime_get_ns();
-		ret = adapter->enter(vcpu);
+		ret = ADAPTER_CALL(vcpu, enter);
 		vcpu->stats.hv_ns += ktime_get_ns() - enter_start;
 		if (ret)
 			break;
