@@ -50,6 +50,43 @@ static int kvm_fp_attach(struct mshv_fp_vcpu *vcpu, struct file *file, u64 user_
 	return 0;
 }
 
+/*
+ * An access's 1-8 bytes, little-endian, from or to KVM's data areas (the pio
+ * page and kvm_run.mmio.data, both 8-byte aligned): plain loads and stores,
+ * no memcpy() call on the hot path.
+ */
+static u64 load_le(const void *p, u8 size)
+{
+	switch (size) {
+	case 1:
+		return *(const u8 *)p;
+	case 2:
+		return *(const u16 *)p;
+	case 4:
+		return *(const u32 *)p;
+	default:
+		return *(const u64 *)p;
+	}
+}
+
+static void store_le(void *p, u8 size, u64 value)
+{
+	switch (size) {
+	case 1:
+		*(u8 *)p = value;
+		break;
+	case 2:
+		*(u16 *)p = value;
+		break;
+	case 4:
+		*(u32 *)p = value;
+		break;
+	default:
+		*(u64 *)p = value;
+		break;
+	}
+}
+
 long kvm_fp_enter(struct mshv_fp_vcpu *vcpu)
 {
 	return vcpu->hv_file->f_op->unlocked_ioctl(vcpu->hv_file, KVM_RUN, 0);
@@ -74,7 +111,7 @@ bool kvm_fp_decode(struct mshv_fp_vcpu *vcpu, struct mshv_fp_access *a,
 		a->write = READ_ONCE(run->io.direction) == KVM_EXIT_IO_OUT;
 		/* KVM keeps the data in its own pio page, whatever data_offset says. */
 		if (a->write)
-			memcpy(&a->data, vcpu->hv.io_data, a->size);
+			a->data = load_le(vcpu->hv.io_data, a->size);
 		return true;
 	case KVM_EXIT_MMIO:
 		a->size = READ_ONCE(run->mmio.len);
@@ -84,7 +121,7 @@ bool kvm_fp_decode(struct mshv_fp_vcpu *vcpu, struct mshv_fp_access *a,
 		a->addr = READ_ONCE(run->mmio.phys_addr);
 		a->write = READ_ONCE(run->mmio.is_write);
 		if (a->write)
-			memcpy(&a->data, run->mmio.data, a->size);
+			a->data = load_le(run->mmio.data, a->size);
 		return true;
 	default:
 		return false;
@@ -103,9 +140,9 @@ int kvm_fp_complete(struct mshv_fp_vcpu *vcpu, const struct mshv_fp_access *a,
 	if (a->write)
 		return 0;
 	if (a->space == MSHV_FP_SPACE_PIO)
-		memcpy(vcpu->hv.io_data, &value, a->size);
+		store_le(vcpu->hv.io_data, a->size, value);
 	else
-		memcpy(run->mmio.data, &value, a->size);
+		store_le(run->mmio.data, a->size, value);
 	return 0;
 }
 

@@ -147,9 +147,6 @@ void mshv_fp_global_stats(struct mshv_fp_stats *sum, unsigned int *nr_vms,
 int mshv_fp_rules_add(struct mshv_fp_vm *vm, struct mshv_fp_rule *rule);
 int mshv_fp_rules_remove(struct mshv_fp_vm *vm, u32 id);
 void mshv_fp_rules_free(struct mshv_fp_vm *vm);
-/* Under rcu_read_lock(): the action for @access, or MSHV_FP_ACTION_FORWARDED. */
-u8 mshv_fp_rules_apply(struct mshv_fp_vcpu *vcpu, const struct mshv_fp_access *access,
-		       u64 *value, u32 *rule_id);
 int mshv_fp_rules_cache_init(void);
 void mshv_fp_rules_cache_exit(void);
 

@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 
 #include "mshv_fastpath.h"
+#include "rules.h"
 #include "trace.h"
 
 LIST_HEAD(mshv_fp_vcpus);
