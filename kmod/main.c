@@ -27,22 +27,24 @@
 static struct kmem_cache *mshv_fp_vm_cache;
 static LIST_HEAD(mshv_fp_vms);
 DEFINE_MUTEX(mshv_fp_lock);
+/* Totals of the VMs already freed, under mshv_fp_lock: sysfs counts since load. */
+static struct mshv_fp_stats mshv_fp_retired_stats;
 
 static const u64 mshv_fp_capabilities =
 	BIT_ULL(MSHV_FP_CAP_VERSION) | BIT_ULL(MSHV_FP_CAP_TRACEPOINTS) |
 	BIT_ULL(MSHV_FP_CAP_KVM) | BIT_ULL(MSHV_FP_CAP_RULES) |
 	BIT_ULL(MSHV_FP_CAP_RING);
 
-/* Totals over all VMs, for sysfs. */
+/* Totals over all VMs since the module was loaded, for sysfs. */
 void mshv_fp_global_stats(struct mshv_fp_stats *sum, unsigned int *nr_vms,
 			  unsigned int *nr_vcpus)
 {
 	struct mshv_fp_vm *vm;
 
-	memset(sum, 0, sizeof(*sum));
+	mutex_lock(&mshv_fp_lock);
+	*sum = mshv_fp_retired_stats;
 	*nr_vms = 0;
 	*nr_vcpus = 0;
-	mutex_lock(&mshv_fp_lock);
 	list_for_each_entry(vm, &mshv_fp_vms, node) {
 		struct mshv_fp_stats vm_stats;
 		unsigned int vcpus;
@@ -59,6 +61,11 @@ static void mshv_fp_vm_free(struct kref *kref)
 {
 	struct mshv_fp_vm *vm = container_of(kref, struct mshv_fp_vm, kref);
 
+	/* Every vCPU is detached by now: detached_stats is the VM's total. */
+	mutex_lock(&mshv_fp_lock);
+	list_del(&vm->node);
+	mshv_fp_stats_add(&mshv_fp_retired_stats, &vm->detached_stats);
+	mutex_unlock(&mshv_fp_lock);
 	mshv_fp_vm_destroy(vm);
 	kmem_cache_free(mshv_fp_vm_cache, vm);
 }
@@ -94,13 +101,8 @@ static int mshv_fp_open(struct inode *inode, struct file *file)
 
 static int mshv_fp_release(struct inode *inode, struct file *file)
 {
-	struct mshv_fp_vm *vm = file->private_data;
-
-	mutex_lock(&mshv_fp_lock);
-	list_del(&vm->node);
-	mutex_unlock(&mshv_fp_lock);
 	/* Attached vCPUs keep the VM alive until they are closed too. */
-	mshv_fp_vm_put(vm);
+	mshv_fp_vm_put(file->private_data);
 	return 0;
 }
 

@@ -40,7 +40,7 @@ struct mshv_fp_rule_table;
 
 struct mshv_fp_vm {
 	struct kref kref;
-	struct list_head node;		/* in mshv_fp_vms, under mshv_fp_lock */
+	struct list_head node;		/* in mshv_fp_vms while alive, under mshv_fp_lock */
 	pid_t owner_tgid;
 
 	struct mutex rules_lock;

@@ -4,9 +4,11 @@
  * per file.
  *
  *   version        module version, as in modinfo
- *   vms            open /dev/mshv_fastpath files (one per VM)
+ *   vms            VMs alive: open /dev/mshv_fastpath files, and VMs whose file
+ *                  is closed but whose vCPUs are still attached
  *   vcpus          attached vCPUs
- *   stats/<name>   the fields of struct mshv_fp_stats, summed over all VMs:
+ *   stats/<name>   the fields of struct mshv_fp_stats, summed over every VM
+ *                  since the module was loaded:
  *                  runs exits handled_doorbell handled_coalesce
  *                  handled_fixed_read handled_count forwarded ring_full
  *                  run_ns hv_ns

@@ -25,3 +25,11 @@ grep 'ioctl:' $T/trace
 
 step "Nested KVM for the fast path's tests"
 ls -l /dev/kvm
+
+step "The fast path at work: a guest's port writes finished in the kernel"
+selftests/bench/fastpath_bench 1 600 | sed -n '1,3p;/^fastpath_/p'
+
+step "What the module counted (/sys/kernel/mshv_fastpath/stats, all VMs)"
+for f in /sys/kernel/mshv_fastpath/stats/*; do
+	printf '%-20s %s\n' "$(basename "$f")" "$(cat "$f")"
+done
