@@ -11,7 +11,9 @@ modinfo -F description mshv_fastpath 2>/dev/null || modinfo -F description "$MSH
 
 step "Its device and sysfs directory"
 ls -l /dev/mshv_fastpath
-for f in /sys/kernel/mshv_fastpath/*; do printf '%s: %s\n' "$f" "$(cat "$f")"; done
+for f in /sys/kernel/mshv_fastpath/*; do
+	[ -f "$f" ] && printf '%s: %s\n' "$f" "$(cat "$f")"
+done
 
 step "mshv-vmm asks the module (ioctl MSHV_FP_GET_VERSION)"
 T=/sys/kernel/tracing
