@@ -43,6 +43,7 @@ help:
 	@echo '         make check KERNELS="6.1 6.12"   VM tests on both kernels'
 	@echo '         make check-host | check-vm [KERNEL=6.12] [VM_APPEND=...]'
 	@echo '         make checkpatch       kernel coding style of kmod/ and the uapi header'
+	@echo 'Bench:   make bench            port-I/O exit costs: userspace, fast path, KVM ioeventfd'
 	@echo 'Demo:    make demo             boot the test VM and show the module answering'
 	@echo 'Setup:   make deps             install Debian packages (root); deps-extra adds 6.12'
 	@echo 'Install: make install | uninstall | dkms-install | dkms-remove'
