@@ -55,7 +55,6 @@ void mshv_fp_global_stats(struct mshv_fp_stats *sum, unsigned int *nr_vms,
 		mshv_fp_stats_add(sum, &vm_stats);
 	}
 	mutex_unlock(&mshv_fp_lock);
-	mshv_fp_stats_export(sum);
 }
 
 static void mshv_fp_vm_free(struct kref *kref)

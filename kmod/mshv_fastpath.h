@@ -30,7 +30,6 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
-#include <linux/timex.h>
 #include <linux/types.h>
 
 #include <linux/mshv_fastpath.h>
@@ -52,7 +51,7 @@ struct mshv_fp_vm {
 	struct mshv_fp_ring *ring;	/* one page, mapped by userspace */
 	u32 ring_last;			/* producer index; the page's copy is untrusted */
 
-	struct mshv_fp_stats detached_stats; /* of vCPUs already detached; cycles */
+	struct mshv_fp_stats detached_stats; /* of vCPUs already detached */
 };
 
 /* One guest access, decoded by an adapter from the hypervisor's exit. */
@@ -105,20 +104,6 @@ struct mshv_fp_adapter {
 	void (*mark_interrupted)(struct mshv_fp_vcpu *vcpu);
 };
 
-/*
- * The run loop times every exit, so its clock must be cheap: it reads the
- * CPU's cycle counter (ktime_get_ns() may be an emulated HPET read, ~1 us
- * in the test VM). Inside the module run_ns and hv_ns count cycles;
- * mshv_fp_stats_export() turns them into nanoseconds for userspace.
- */
-static inline u64 mshv_fp_cycles_since(u64 start)
-{
-	u64 now = get_cycles();
-
-	/* Unsynchronised counters (a migration mid-span) must not wrap. */
-	return now > start ? now - start : 0;
-}
-
 struct mshv_fp_vcpu {
 	struct mshv_fp_vm *vm;		/* holds a reference */
 	struct list_head node;		/* in mshv_fp_vcpus, under mshv_fp_lock */
@@ -137,7 +122,7 @@ struct mshv_fp_vcpu {
 	u32 id;				/* the caller's vCPU number */
 
 	struct mutex run_lock;
-	struct mshv_fp_stats stats;	/* written under run_lock; times in cycles */
+	struct mshv_fp_stats stats;	/* written under run_lock */
 };
 
 /* main.c */
@@ -152,8 +137,6 @@ int mshv_fp_vm_mmap(struct mshv_fp_vm *vm, struct vm_area_struct *vma);
 bool mshv_fp_ring_push(struct mshv_fp_vm *vm, const struct mshv_fp_access *access,
 		       u32 vcpu_id, u32 rule_id);
 void mshv_fp_stats_add(struct mshv_fp_stats *sum, const struct mshv_fp_stats *s);
-/* @stats as userspace sees them: times in nanoseconds. */
-void mshv_fp_stats_export(struct mshv_fp_stats *stats);
 /* Under mshv_fp_lock: the VM's totals, attached and detached vCPUs. */
 void mshv_fp_vm_stats_locked(struct mshv_fp_vm *vm, struct mshv_fp_stats *sum,
 			     unsigned int *nr_vcpus);

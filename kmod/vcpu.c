@@ -73,20 +73,20 @@ static bool mshv_fp_handle_exit(struct mshv_fp_vcpu *vcpu)
 static long mshv_fp_vcpu_run(struct mshv_fp_vcpu *vcpu)
 {
 	const struct mshv_fp_adapter *adapter = vcpu->adapter;
-	u64 start, enter_start, handled = 0;	/* cycles */
+	u64 start, enter_start, handled = 0;
 	long ret;
 
 	/* The hypervisor serialises its vCPU too; this keeps our stats whole. */
 	if (!mutex_trylock(&vcpu->run_lock))
 		return -EBUSY;
-	start = get_cycles();
+	start = ktime_get_ns();
 	trace_run_enter(vcpu->id, adapter->hypervisor);
 	vcpu->stats.runs++;
 
 	for (;;) {
-		enter_start = get_cycles();
+		enter_start = ktime_get_ns();
 		ret = ADAPTER_CALL(vcpu, enter);
-		vcpu->stats.hv_ns += mshv_fp_cycles_since(enter_start);
+		vcpu->stats.hv_ns += ktime_get_ns() - enter_start;
 		if (ret)
 			break;
 		vcpu->stats.exits++;
@@ -107,7 +107,7 @@ static long mshv_fp_vcpu_run(struct mshv_fp_vcpu *vcpu)
 	if (ret == -EINTR && handled)
 		adapter->mark_interrupted(vcpu);
 
-	vcpu->stats.run_ns += mshv_fp_cycles_since(start);
+	vcpu->stats.run_ns += ktime_get_ns() - start;
 	trace_run_exit(vcpu->id, adapter->hypervisor, ret, handled);
 	mutex_unlock(&vcpu->run_lock);
 	return ret;
@@ -119,7 +119,6 @@ static long mshv_fp_vcpu_get_stats(struct mshv_fp_vcpu *vcpu, void __user *argp)
 
 	/* Whole u64s; a run in progress may add to them meanwhile. */
 	stats = vcpu->stats;
-	mshv_fp_stats_export(&stats);
 	if (copy_to_user(argp, &stats, sizeof(stats)))
 		return -EFAULT;
 	return 0;

@@ -4,10 +4,8 @@
  * statistics.
  */
 #include <linux/gfp.h>
-#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
-#include <asm/tsc.h>
 
 #include "mshv_fastpath.h"
 
@@ -113,18 +111,6 @@ void mshv_fp_stats_add(struct mshv_fp_stats *sum, const struct mshv_fp_stats *s)
 	sum->hv_ns += s->hv_ns;
 }
 
-static u64 cycles_to_ns(u64 cycles)
-{
-	/* tsc_khz: cycles per millisecond */
-	return tsc_khz ? mul_u64_u32_div(cycles, NSEC_PER_MSEC, tsc_khz) : 0;
-}
-
-void mshv_fp_stats_export(struct mshv_fp_stats *stats)
-{
-	stats->run_ns = cycles_to_ns(stats->run_ns);
-	stats->hv_ns = cycles_to_ns(stats->hv_ns);
-}
-
 /*
  * Running vCPUs update their counters without a lock shared with this
  * reader: each u64 is read whole, but a total may be a few exits behind.
@@ -153,7 +139,6 @@ static long mshv_fp_vm_get_stats(struct mshv_fp_vm *vm, void __user *argp)
 	mutex_lock(&mshv_fp_lock);
 	mshv_fp_vm_stats_locked(vm, &stats, &nr_vcpus);
 	mutex_unlock(&mshv_fp_lock);
-	mshv_fp_stats_export(&stats);
 	if (copy_to_user(argp, &stats, sizeof(stats)))
 		return -EFAULT;
 	return 0;
