@@ -11,6 +11,7 @@ static const struct command {
 	int (*run)(int argc, char **argv);
 	void (*help)(void);
 } commands[] = {
+	{ "run", "boot a Linux guest", cmd_run, cmd_run_help },
 	{ "version", "versions of the tools and the mshv_fastpath module",
 	  cmd_version, cmd_version_help },
 };
