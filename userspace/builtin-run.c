@@ -591,6 +591,10 @@ static int run_vm(struct machine *m)
 	ret = load_guest(m);
 	if (ret)
 		return ret;
+	/* In guest memory now: the host copies would only add to our RSS. */
+	free(m->kernel);
+	free(m->initrd);
+	m->kernel = m->initrd = NULL;
 	term_init(&m->term, vm, STDIN_FILENO, console_input, m);
 	if (setup_signals(m, &old) || vm_start_drain_timer(vm))
 		return fail(m, "cannot set up the I/O thread: %s", strerror(errno));

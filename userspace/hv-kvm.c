@@ -197,6 +197,41 @@ static int kvm_create_vcpu(struct hv *hv, unsigned int id,
 	return 0;
 }
 
+static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t function,
+				       uint32_t index)
+{
+	for (unsigned int i = 0; i < c->nent; i++)
+		if (c->entries[i].function == function && c->entries[i].index == index)
+			return &c->entries[i];
+	return NULL;
+}
+
+/*
+ * An emulated host (QEMU TCG under nested KVM) can offer AVX state in
+ * XSAVE leaf 0xD without the AVX flag in leaf 1; Linux then warns of an
+ * "XSAVE consistency problem". Offer AVX state only with AVX, and size
+ * the save area for what is left.
+ */
+static void drop_xsave_features_without_cpuid(struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *leaf1 = cpuid_find(c, 1, 0);
+	struct kvm_cpuid_entry2 *xsave = cpuid_find(c, 0xd, 0);
+	uint32_t size = 576;	/* legacy area + XSAVE header */
+
+	if (!leaf1 || !xsave || (leaf1->ecx & (1u << 28)))
+		return;
+	xsave->eax &= ~(1u << 2);
+	for (unsigned int bit = 2; bit < 32; bit++) {
+		struct kvm_cpuid_entry2 *f = cpuid_find(c, 0xd, bit);
+
+		if ((xsave->eax & (1u << bit)) && f && f->ebx + f->eax > size)
+			size = f->ebx + f->eax;
+	}
+	xsave->ecx = size;
+	if (xsave->ebx > size)
+		xsave->ebx = size;
+}
+
 /*
  * CPUID: what KVM supports, with the hypervisor bit, this vCPU's APIC id,
  * and a flat topology of @nr_cpus single-threaded cores in one package,
@@ -254,6 +289,7 @@ static int kvm_setup_cpuid(struct hv_vcpu *v, unsigned int nr_cpus)
 			break;
 		}
 	}
+	drop_xsave_features_without_cpuid(c);
 	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
 		ret = -errno;
 	free(c);
