@@ -35,7 +35,7 @@ static void sleep_ctl_io(void *opaque, uint64_t offset, uint8_t *data,
 			 unsigned int len, bool is_write)
 {
 	struct acpi_pm *pm = opaque;
-	unsigned int type = (data[0] >> SLEEP_CTL_TYP_SHIFT) & SLEEP_CTL_TYP_MASK;
+	unsigned int type;
 
 	(void)offset;
 	(void)len;
@@ -45,6 +45,7 @@ static void sleep_ctl_io(void *opaque, uint64_t offset, uint8_t *data,
 	}
 	if (!(data[0] & ACPI_SLEEP_CTL_SLP_EN))
 		return;
+	type = (data[0] >> SLEEP_CTL_TYP_SHIFT) & SLEEP_CTL_TYP_MASK;
 	if (type == MACHINE_ACPI_S5_TYPE) {
 		vm_request_stop(pm->vm, VM_STOP_POWEROFF, "guest powered off (ACPI S5)");
 		return;

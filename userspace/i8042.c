@@ -120,7 +120,7 @@ static void ctrl_reply(struct i8042 *kbc, uint8_t byte)
 	kbc->outbuf_full = true;
 }
 
-/* Under the lock after each change: refill the buffer, set IRQ 1. */
+/* Under the lock after each access: refill the buffer, set IRQ 1. */
 static void i8042_update(struct i8042 *kbc)
 {
 	int level;
@@ -265,50 +265,57 @@ static void i8042_data(struct i8042 *kbc, uint8_t byte)
 	}
 }
 
-static void i8042_data_io(void *opaque, uint64_t offset, uint8_t *data,
-			  unsigned int len, bool is_write)
+static uint8_t i8042_status(const struct i8042 *kbc)
 {
-	struct i8042 *kbc = opaque;
+	return (kbc->outbuf_full ? STR_OBF : 0) |
+	       (kbc->ctr & CTR_SYS ? STR_SYS : 0) |
+	       (kbc->last_write_cmd ? STR_CMD : 0) | STR_KEYLOCK;
+}
 
-	/* A one-port range: the bus hands over single bytes only. */
-	(void)offset;
-	(void)len;
+static uint8_t i8042_read_outbuf(struct i8042 *kbc)
+{
+	kbc->outbuf_full = false;
+	/* Lower the line first: the next byte is a new edge. */
+	if (kbc->irq_level) {
+		kbc->irq_level = 0;
+		irq_line_set(kbc->irq, 0);
+	}
+	return kbc->outbuf;
+}
+
+static void i8042_access(struct i8042 *kbc, bool cmd_port, uint8_t *data,
+			 bool is_write)
+{
 	pthread_mutex_lock(&kbc->lock);
 	if (is_write) {
-		kbc->last_write_cmd = false;
-		i8042_data(kbc, data[0]);
+		kbc->last_write_cmd = cmd_port;
+		if (cmd_port)
+			i8042_command(kbc, data[0]);
+		else
+			i8042_data(kbc, data[0]);
 	} else {
-		data[0] = kbc->outbuf;
-		kbc->outbuf_full = false;
-		/* Lower the line first: the next byte is a new edge. */
-		if (kbc->irq_level) {
-			kbc->irq_level = 0;
-			irq_line_set(kbc->irq, 0);
-		}
+		data[0] = cmd_port ? i8042_status(kbc) : i8042_read_outbuf(kbc);
 	}
 	i8042_update(kbc);
 	pthread_mutex_unlock(&kbc->lock);
 }
 
+/* Each port is a one-port range: the bus hands over single bytes only. */
+
+static void i8042_data_io(void *opaque, uint64_t offset, uint8_t *data,
+			  unsigned int len, bool is_write)
+{
+	(void)offset;
+	(void)len;
+	i8042_access(opaque, false, data, is_write);
+}
+
 static void i8042_cmd_io(void *opaque, uint64_t offset, uint8_t *data,
 			 unsigned int len, bool is_write)
 {
-	struct i8042 *kbc = opaque;
-
-	/* A one-port range: the bus hands over single bytes only. */
 	(void)offset;
 	(void)len;
-	pthread_mutex_lock(&kbc->lock);
-	if (is_write) {
-		kbc->last_write_cmd = true;
-		i8042_command(kbc, data[0]);
-		i8042_update(kbc);
-	} else {
-		data[0] = (kbc->outbuf_full ? STR_OBF : 0) |
-			  (kbc->ctr & CTR_SYS ? STR_SYS : 0) |
-			  (kbc->last_write_cmd ? STR_CMD : 0) | STR_KEYLOCK;
-	}
-	pthread_mutex_unlock(&kbc->lock);
+	i8042_access(opaque, true, data, is_write);
 }
 
 struct i8042 *i8042_create(struct vm *vm, struct irq_line *irq)

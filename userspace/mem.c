@@ -5,19 +5,40 @@
 
 #include "mem.h"
 
+#define HUGE_PAGE_SIZE	(2ULL << 20)
+
+/*
+ * Anonymous memory aligned to 2 MiB, so that transparent huge pages can
+ * back it and the hypervisor can map the guest with 2 MiB pages too
+ * (KVM needs the host and guest addresses congruent modulo 2 MiB).
+ */
+static void *map_aligned(uint64_t size)
+{
+	uint8_t *raw, *aligned;
+	uint64_t slack = HUGE_PAGE_SIZE;
+
+	/* MAP_NORESERVE: the guest touches what it uses; the rest stays unbacked. */
+	raw = mmap(NULL, size + slack, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return MAP_FAILED;
+	aligned = (uint8_t *)(((uintptr_t)raw + slack - 1) & ~(uintptr_t)(slack - 1));
+	if (aligned > raw)
+		munmap(raw, aligned - raw);
+	munmap(aligned + size, raw + slack - aligned);
+	madvise(aligned, size, MADV_HUGEPAGE);
+	return aligned;
+}
+
 int guest_mem_init(struct guest_mem *mem, uint64_t size)
 {
 	void *base;
 
-	if (!size || size > (1ULL << 46))
+	if (!size || size > (1ULL << 46) || size & 0xfff)
 		return -EINVAL;
-	/* MAP_NORESERVE: the guest touches what it uses; the rest stays unbacked. */
-	base = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	base = map_aligned(size);
 	if (base == MAP_FAILED)
 		return -errno;
-	/* Let THP back big guests with 2 MiB pages: fewer TLB and EPT misses. */
-	madvise(base, size, MADV_HUGEPAGE);
 	mem->base = base;
 	mem->size = size;
 	mem->regions[0] = (struct guest_mem_region){

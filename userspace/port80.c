@@ -48,7 +48,7 @@ int port80_create(struct vm *vm)
 		free(p);
 		return err;
 	}
-	/* On failure the bus keeps pointing at it: the VM is abandoned. */
+	/* On failure the bus keeps it, and port80_destroy() finds it there. */
 	return rules_add(&vm->rules, &p->rule);
 }
 

@@ -16,15 +16,14 @@
  * exactly what the UART would say.
  */
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <linux/serial_reg.h>
 
+#include "console-output.h"
 #include "irq.h"
 #include "rules.h"
 #include "uart.h"
@@ -40,14 +39,11 @@
 /* The modem lines of an attached, ready terminal. */
 #define MSR_LINES_READY		(UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS)
 #define MSR_LINES		0xf0
-/* How often a vCPU blocked on slow output looks for a VM stop. */
-#define OUTPUT_STOP_CHECK_MS	100
 
 struct uart {
 	struct vm *vm;
 	struct irq_line *irq;
-	uint16_t port;
-	pthread_mutex_t lock;		/* all but the output side */
+	pthread_mutex_t lock;		/* all but the output */
 
 	uint8_t ier, lcr, mcr, msr, scr, dll, dlm;
 	uint8_t lsr_errors;		/* until the guest reads LSR */
@@ -67,9 +63,7 @@ struct uart {
 	struct rule tx_rule, lsr_rule;
 	uint64_t rx_bytes, rx_dropped, overruns;
 
-	pthread_mutex_t out_lock;	/* the output fd: bytes leave in order */
-	int out_fd;
-	uint64_t tx_bytes, tx_dropped;
+	struct console_output out;
 };
 
 static bool uart_loopback(const struct uart *u)
@@ -224,48 +218,6 @@ static void set_fcr(struct uart *u, uint8_t val)
 	fifo_refill(u);
 }
 
-/*
- * Poll before each write: a blocking fd whose reader stalls must not keep
- * a vCPU from noticing that the VM is stopping. False: stop, drop the byte.
- */
-static bool output_wait(struct uart *u)
-{
-	struct pollfd pfd = { .fd = u->out_fd, .events = POLLOUT };
-
-	for (;;) {
-		int n = poll(&pfd, 1, OUTPUT_STOP_CHECK_MS);
-
-		/* Ready, or an error that write() will report. */
-		if (n > 0 || (n < 0 && errno != EINTR))
-			return true;
-		if (vm_stopping(u->vm))
-			return false;
-	}
-}
-
-static void uart_transmit(struct uart *u, uint8_t byte)
-{
-	pthread_mutex_lock(&u->out_lock);
-	while (u->out_fd >= 0 && output_wait(u)) {
-		ssize_t n = write(u->out_fd, &byte, 1);
-
-		if (n == 1) {
-			u->tx_bytes++;
-			pthread_mutex_unlock(&u->out_lock);
-			return;
-		}
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n == 0)
-			errno = EPIPE;
-		fprintf(stderr, "mshv-vmm: uart %#x: output: %m; discarding further output\n",
-			u->port);
-		u->out_fd = -1;
-	}
-	u->tx_dropped++;
-	pthread_mutex_unlock(&u->out_lock);
-}
-
 static void uart_write(struct uart *u, unsigned int reg, uint8_t val)
 {
 	bool transmit = false;
@@ -313,7 +265,7 @@ static void uart_write(struct uart *u, unsigned int reg, uint8_t val)
 	 * output; THRE is raised only once the byte is out, so a guest that
 	 * waits for it writes its next byte after this one.
 	 */
-	uart_transmit(u, val);
+	console_output_write(&u->out, &val, 1);
 	pthread_mutex_lock(&u->lock);
 	u->thre_pending = true;
 	uart_update(u);
@@ -411,28 +363,25 @@ void uart_get_stats(struct uart *u, struct uart_stats *stats)
 	stats->rx_dropped = u->rx_dropped;
 	stats->overruns = u->overruns;
 	pthread_mutex_unlock(&u->lock);
-	pthread_mutex_lock(&u->out_lock);
-	stats->tx_bytes = u->tx_bytes;
-	stats->tx_dropped = u->tx_dropped;
-	pthread_mutex_unlock(&u->out_lock);
+	console_output_stats(&u->out, &stats->tx_bytes, &stats->tx_dropped);
 }
 
 struct uart *uart_create(struct vm *vm, uint16_t port, struct irq_line *irq,
 			 int out_fd)
 {
 	struct uart *u = calloc(1, sizeof(*u));
+	char name[16];
 	int err;
 
 	if (!u)
 		return NULL;
 	u->vm = vm;
 	u->irq = irq;
-	u->port = port;
-	u->out_fd = out_fd;
 	u->msr = MSR_LINES_READY;
 	u->rx_trigger = 1;
 	pthread_mutex_init(&u->lock, NULL);
-	pthread_mutex_init(&u->out_lock, NULL);
+	snprintf(name, sizeof(name), "uart %#x", port);
+	console_output_init(&u->out, vm, out_fd, name);
 
 	u->tx_rule = (struct rule) {
 		.name = "uart0 transmit",
@@ -479,7 +428,7 @@ void uart_destroy(struct uart *u)
 {
 	if (!u)
 		return;
-	pthread_mutex_destroy(&u->out_lock);
+	console_output_destroy(&u->out);
 	pthread_mutex_destroy(&u->lock);
 	free(u);
 }

@@ -24,6 +24,8 @@
 #define SECTOR_SIZE	512
 /* Header and status take a descriptor each (as QEMU and kvmtool do). */
 #define BLK_SEG_MAX	(VIRTQ_MAX_SIZE - 2)
+/* The used length (32 bits) counts a read's data and the status byte. */
+#define BLK_MAX_DATA	(UINT32_MAX - 1)
 
 struct virtio_blk {
 	struct virtio_mmio_dev *mmio;
@@ -83,7 +85,7 @@ static uint8_t blk_rw(struct virtio_blk *blk, bool write, uint64_t sector,
 {
 	unsigned int nr_data;
 
-	if (len % SECTOR_SIZE || sector > blk->capacity ||
+	if (len % SECTOR_SIZE || len > BLK_MAX_DATA || sector > blk->capacity ||
 	    len / SECTOR_SIZE > blk->capacity - sector)
 		return VIRTIO_BLK_S_IOERR;
 	nr_data = iov_slice(iov, nr, offset, len, blk->data);

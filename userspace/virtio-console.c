@@ -3,16 +3,14 @@
  * virtio-console (VIRTIO 1.2 5.3) with a single port and no feature bits:
  * receiveq 0 carries host input to the guest, transmitq 1 its output.
  */
-#include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 
 #include <linux/virtio_ids.h>
 
+#include "console-output.h"
 #include "virtio-console.h"
 #include "virtio-mmio.h"
 
@@ -21,7 +19,7 @@
 
 struct virtio_console {
 	struct virtio_mmio_dev *mmio;
-	int out_fd;
+	struct console_output out;
 	struct virtq_chain chain;	/* under the device lock */
 
 	/* Taken inside the device lock, never around it. */
@@ -30,41 +28,14 @@ struct virtio_console {
 	uint8_t input[VIRTIO_CONSOLE_INPUT_MAX];
 };
 
-/* All of @iov to @fd; on an error other than a full pipe the rest is dropped. */
-static void write_all(int fd, struct iovec *iov, unsigned int nr)
-{
-	while (nr) {
-		ssize_t n = writev(fd, iov, nr);
-
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
-			poll(&pfd, 1, -1);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		while (nr && (size_t)n >= iov->iov_len) {
-			n -= iov->iov_len;
-			iov++;
-			nr--;
-		}
-		if (nr) {
-			iov->iov_base = (uint8_t *)iov->iov_base + n;
-			iov->iov_len -= n;
-		}
-	}
-}
-
 static int console_tx(struct virtio_console *c, struct virtqueue *vq)
 {
 	int ret;
 
 	while ((ret = virtq_pop(vq, &c->chain)) > 0) {
-		/* writev() may move the iovecs: they are ours, not the guest's. */
-		write_all(c->out_fd, c->chain.iov, c->chain.nr_out);
+		for (unsigned int i = 0; i < c->chain.nr_out; i++)
+			console_output_write(&c->out, c->chain.iov[i].iov_base,
+					     c->chain.iov[i].iov_len);
 		virtq_push(vq, &c->chain, 0);
 	}
 	return ret;
@@ -131,12 +102,13 @@ struct virtio_console *virtio_console_create(struct vm *vm, uint64_t base,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	c->out_fd = out_fd;
+	console_output_init(&c->out, vm, out_fd, "virtio-console");
 	pthread_mutex_init(&c->input_lock, NULL);
 	c->mmio = virtio_mmio_create(vm, base, irq, &console_ops, 0, c,
 				     "virtio-console", err, errlen);
 	if (!c->mmio) {
 		pthread_mutex_destroy(&c->input_lock);
+		console_output_destroy(&c->out);
 		free(c);
 		return NULL;
 	}
@@ -149,5 +121,6 @@ void virtio_console_destroy(struct virtio_console *c)
 		return;
 	virtio_mmio_destroy(c->mmio);
 	pthread_mutex_destroy(&c->input_lock);
+	console_output_destroy(&c->out);
 	free(c);
 }

@@ -188,48 +188,45 @@ bool virtq_should_interrupt(struct virtqueue *vq)
 	return !(flags & VRING_AVAIL_F_NO_INTERRUPT);
 }
 
-size_t iov_to_buf(const struct iovec *iov, unsigned int nr, size_t offset,
-		  void *buf, size_t len)
+/* Copy @len bytes between @buf and @iov from @offset on, either way. */
+static size_t iov_copy(const struct iovec *iov, unsigned int nr, size_t offset,
+		       uint8_t *buf, size_t len, bool into_iov)
 {
 	size_t done = 0;
 
 	for (unsigned int i = 0; i < nr && done < len; i++) {
+		uint8_t *piece;
 		size_t n;
 
 		if (offset >= iov[i].iov_len) {
 			offset -= iov[i].iov_len;
 			continue;
 		}
+		piece = (uint8_t *)iov[i].iov_base + offset;
 		n = iov[i].iov_len - offset;
 		if (n > len - done)
 			n = len - done;
-		memcpy((uint8_t *)buf + done, (uint8_t *)iov[i].iov_base + offset, n);
+		if (into_iov)
+			memcpy(piece, buf + done, n);
+		else
+			memcpy(buf + done, piece, n);
 		done += n;
 		offset = 0;
 	}
 	return done;
 }
 
+size_t iov_to_buf(const struct iovec *iov, unsigned int nr, size_t offset,
+		  void *buf, size_t len)
+{
+	return iov_copy(iov, nr, offset, buf, len, false);
+}
+
 size_t iov_from_buf(const struct iovec *iov, unsigned int nr, size_t offset,
 		    const void *buf, size_t len)
 {
-	size_t done = 0;
-
-	for (unsigned int i = 0; i < nr && done < len; i++) {
-		size_t n;
-
-		if (offset >= iov[i].iov_len) {
-			offset -= iov[i].iov_len;
-			continue;
-		}
-		n = iov[i].iov_len - offset;
-		if (n > len - done)
-			n = len - done;
-		memcpy((uint8_t *)iov[i].iov_base + offset, (const uint8_t *)buf + done, n);
-		done += n;
-		offset = 0;
-	}
-	return done;
+	/* Only read from: the cast is for sharing the walk with iov_to_buf(). */
+	return iov_copy(iov, nr, offset, (uint8_t *)buf, len, true);
 }
 
 unsigned int iov_slice(const struct iovec *iov, unsigned int nr, size_t offset,

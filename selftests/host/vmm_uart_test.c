@@ -7,35 +7,18 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/serial_reg.h>
 
 #include "kselftest_harness.h"
 
-#include "irq.h"
 #include "uart.h"
 #include "vmm.h"
+#include "vmm_test_util.h"
 
 #define BASE	0x3f8
-
-struct fake_irq {
-	struct irq_line line;
-	int level;
-	unsigned int rises;
-	unsigned int redundant;	/* calls that did not change the level */
-};
-
-static void fake_set_level(struct irq_line *line, int level)
-{
-	struct fake_irq *f = line->ctx;
-
-	if (level == f->level)
-		f->redundant++;
-	if (level && !f->level)
-		f->rises++;
-	f->level = level;
-}
 
 struct bench {
 	struct vm vm;
@@ -51,13 +34,15 @@ static struct bench *bench_create(void)
 	if (!b)
 		return NULL;
 	vm_init(&b->vm);
-	b->irq.line = (struct irq_line){ .set_level = fake_set_level, .gsi = 4, .ctx = &b->irq };
+	fake_irq_init(&b->irq, 4);
 	if (pipe2(b->out, O_NONBLOCK | O_CLOEXEC)) {
 		free(b);
 		return NULL;
 	}
 	b->uart = uart_create(&b->vm, BASE, &b->irq.line, b->out[1]);
 	if (!b->uart) {
+		close(b->out[0]);
+		close(b->out[1]);
 		free(b);
 		return NULL;
 	}
@@ -508,6 +493,46 @@ TEST(full_output_is_waited_for)
 	uart_get_stats(b->uart, &st);
 	EXPECT_EQ(size, st.tx_bytes);
 	EXPECT_EQ(0, st.tx_dropped);
+	bench_destroy(b);
+}
+
+/* A reader that stalls for good holds the vCPU only until the VM stops. */
+TEST(stalled_output_gives_up_when_the_vm_stops)
+{
+	struct bench *b = bench_create();
+	struct timespec start, end;
+	struct delayed_stop stop;
+	struct uart_stats st;
+	char buf[4096];
+
+	ASSERT_NE(NULL, b);
+	ASSERT_TRUE(fill_pipe(b->out[1]));
+	ASSERT_TRUE(delayed_stop_start(&stop, &b->vm, 100));
+	outb(b, UART_TX, 'x');
+	delayed_stop_join(&stop);
+	EXPECT_TRUE(vm_stopping(&b->vm));
+	uart_get_stats(b->uart, &st);
+	EXPECT_EQ(0, st.tx_bytes);
+	EXPECT_EQ(1, st.tx_dropped);
+	/* The guest still sees its byte go: THR empty, as for any byte. */
+	EXPECT_EQ(UART_LSR_THRE | UART_LSR_TEMT, inb(b, UART_LSR));
+
+	/* Stopping, no byte waits for the reader (20 would take 2 s if they did). */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (int i = 0; i < 20; i++)
+		outb(b, UART_TX, 'x');
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	EXPECT_GT(500, (end.tv_sec - start.tv_sec) * 1000 +
+		      (end.tv_nsec - start.tv_nsec) / 1000000);
+	/* But a reader that keeps up still gets the last words. */
+	while (read(b->out[0], buf, sizeof(buf)) > 0)
+		;
+	outb(b, UART_TX, '!');
+	EXPECT_EQ(1, output(b, buf, sizeof(buf)));
+	EXPECT_STREQ("!", buf);
+	uart_get_stats(b->uart, &st);
+	EXPECT_EQ(1, st.tx_bytes);
+	EXPECT_EQ(21, st.tx_dropped);
 	bench_destroy(b);
 }
 

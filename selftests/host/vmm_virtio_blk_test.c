@@ -23,6 +23,7 @@
 #define IMAGE_SECTORS	2048
 #define HDR_GPA		(TEST_DATA_GPA + 0x80000)
 #define STATUS_GPA	(TEST_DATA_GPA + 0x80100)
+#define BIG_DATA_GPA	(TEST_DATA_GPA + TEST_DATA_SIZE)	/* to the end of RAM */
 #define W		VRING_DESC_F_WRITE
 #define N		VRING_DESC_F_NEXT
 
@@ -40,27 +41,29 @@ struct blk_ctx {
 	char err[256];
 };
 
-/* A fresh directory with an image called @name of @size patterned bytes. */
-static int make_image(struct blk_ctx *c, const char *name, size_t size)
+/*
+ * A fresh directory with an image called @name of @size bytes: patterned
+ * up to IMAGE_SIZE, sparse beyond.
+ */
+static int make_image(struct blk_ctx *c, const char *name, uint64_t size)
 {
 	static uint8_t buf[IMAGE_SIZE];
-	int fd;
+	size_t patterned = size < sizeof(buf) ? size : sizeof(buf);
+	int fd, ret = 0;
 
 	snprintf(c->dir, sizeof(c->dir), "/tmp/vmm-virtio-blk.XXXXXX");
 	if (!mkdtemp(c->dir))
 		return -1;
 	snprintf(c->path, sizeof(c->path), "%s/%s", c->dir, name);
-	for (size_t i = 0; i < size && i < sizeof(buf); i++)
+	for (size_t i = 0; i < patterned; i++)
 		buf[i] = image_byte(i);
 	fd = open(c->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	if (write(fd, buf, size) != (ssize_t)size) {
-		close(fd);
-		return -1;
-	}
+	if (write(fd, buf, patterned) != (ssize_t)patterned || ftruncate(fd, size))
+		ret = -1;
 	close(fd);
-	return 0;
+	return ret;
 }
 
 static void remove_image(struct blk_ctx *c)
@@ -76,13 +79,24 @@ static struct virtio_blk *blk_create(struct blk_ctx *c, uint64_t base, bool read
 				 c->err, sizeof(c->err));
 }
 
-static void blk_start(struct __test_metadata *_metadata, struct blk_ctx *c, bool read_only)
+/* The driver's part: negotiate @features, set up the 16-entry queue, DRIVER_OK. */
+static void blk_driver_start(struct __test_metadata *_metadata, struct blk_ctx *c,
+			     uint64_t features)
+{
+	ASSERT_TRUE(drv_negotiate(c->t, features) & VIRTIO_CONFIG_S_FEATURES_OK);
+	ASSERT_EQ(1, drv_queue_init(c->t, &c->q, 0, 16));
+	drv_driver_ok(c->t);
+}
+
+/* A device on a fresh image @name of @size bytes, started with all it offers. */
+static void blk_start_image(struct __test_metadata *_metadata, struct blk_ctx *c,
+			    const char *name, uint64_t size, bool read_only)
 {
 	uint64_t want = F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_INDIRECT_DESC) |
 			F(VIRTIO_BLK_F_FLUSH) | F(VIRTIO_BLK_F_SEG_MAX);
 
 	memset(c, 0, sizeof(*c));
-	ASSERT_EQ(0, make_image(c, "disk.img", IMAGE_SIZE));
+	ASSERT_EQ(0, make_image(c, name, size));
 	c->t = test_vm_create();
 	ASSERT_NE(NULL, c->t);
 	c->blk = blk_create(c, TEST_BASE, read_only);
@@ -91,9 +105,12 @@ static void blk_start(struct __test_metadata *_metadata, struct blk_ctx *c, bool
 	if (read_only)
 		want |= F(VIRTIO_BLK_F_RO);
 	EXPECT_EQ(want, drv_device_features(c->t));
-	ASSERT_TRUE(drv_negotiate(c->t, want) & VIRTIO_CONFIG_S_FEATURES_OK);
-	ASSERT_EQ(1, drv_queue_init(c->t, &c->q, 0, 16));
-	drv_driver_ok(c->t);
+	blk_driver_start(_metadata, c, want);
+}
+
+static void blk_start(struct __test_metadata *_metadata, struct blk_ctx *c, bool read_only)
+{
+	blk_start_image(_metadata, c, "disk.img", IMAGE_SIZE, read_only);
 }
 
 static void blk_stop(struct blk_ctx *c)
@@ -185,7 +202,7 @@ TEST(blk_reads_sectors)
 	EXPECT_EQ(VIRTIO_BLK_S_OK, blk_request(&c, VIRTIO_BLK_T_IN, IMAGE_SECTORS - 1,
 					       TEST_DATA_GPA + 0x2000, 512, &used));
 	EXPECT_EQ(image_byte(IMAGE_SIZE - 100 - 1), data[0x2000 + 511]);
-	EXPECT_EQ(2, fake_irq_edges(&c.t->irq));
+	EXPECT_EQ(2, fake_irq_rises(&c.t->irq));
 	EXPECT_FALSE(drv_needs_reset(c.t));
 	blk_stop(&c);
 }
@@ -236,15 +253,7 @@ TEST(blk_get_id_truncates_long_names)
 	uint32_t used = 0;
 	char id[VIRTIO_BLK_ID_BYTES + 1] = "";
 
-	memset(&c, 0, sizeof(c));
-	ASSERT_EQ(0, make_image(&c, "a-rather-long-image-name.raw", 4096));
-	c.t = test_vm_create();
-	ASSERT_NE(NULL, c.t);
-	c.blk = blk_create(&c, TEST_BASE, false);
-	ASSERT_NE(NULL, c.blk);
-	ASSERT_TRUE(drv_negotiate(c.t, F(VIRTIO_F_VERSION_1)) & VIRTIO_CONFIG_S_FEATURES_OK);
-	ASSERT_EQ(1, drv_queue_init(c.t, &c.q, 0, 16));
-	drv_driver_ok(c.t);
+	blk_start_image(_metadata, &c, "a-rather-long-image-name.raw", 4096, false);
 	EXPECT_EQ(VIRTIO_BLK_S_OK, blk_request(&c, VIRTIO_BLK_T_GET_ID, 0, TEST_DATA_GPA,
 					       64, &used));
 	EXPECT_EQ(VIRTIO_BLK_ID_BYTES + 1, used);
@@ -402,9 +411,42 @@ TEST(blk_short_header_breaks_the_device)
 	EXPECT_EQ(0xc3, *(uint8_t *)gpa_ptr(c.t, STATUS_GPA));
 	/* Reset, start again: served. */
 	mmio_write(c.t, VIRTIO_MMIO_STATUS, 0);
-	ASSERT_TRUE(drv_negotiate(c.t, F(VIRTIO_F_VERSION_1)) & VIRTIO_CONFIG_S_FEATURES_OK);
-	ASSERT_EQ(1, drv_queue_init(c.t, &c.q, 0, 16));
-	drv_driver_ok(c.t);
+	blk_driver_start(_metadata, &c, F(VIRTIO_F_VERSION_1));
+	EXPECT_FALSE(drv_needs_reset(c.t));
+	blk_stop(&c);
+}
+
+/*
+ * A read whose length the 32-bit used length cannot count: refused before
+ * any I/O. The same buffer again and again, in one indirect table.
+ */
+TEST(blk_read_longer_than_its_used_length_fails)
+{
+	const unsigned int nr_data = VIRTQ_MAX_SIZE - 2;
+	const uint32_t data_len = 17 << 20;	/* nr_data of them pass 4 GiB */
+	uint64_t table = TEST_RING_GPA + 0xc000;
+	struct virtio_blk_outhdr *hdr;
+	unsigned int n = 0;
+	struct blk_ctx c;
+
+	blk_start_image(_metadata, &c, "big.img", 8ULL << 30, false);
+	ASSERT_LT(BIG_DATA_GPA + data_len, TEST_RAM_SIZE);
+	hdr = gpa_ptr(c.t, HDR_GPA);
+	*hdr = (struct virtio_blk_outhdr){ .type = VIRTIO_BLK_T_IN };
+	*(uint8_t *)gpa_ptr(c.t, STATUS_GPA) = 0xee;
+	memset(gpa_ptr(c.t, BIG_DATA_GPA), TEST_CANARY, 0x10000);
+	drv_desc(c.t, table, n, HDR_GPA, sizeof(*hdr), N, n + 1);
+	for (n++; n <= nr_data; n++)
+		drv_desc(c.t, table, n, BIG_DATA_GPA, data_len, W | N, n + 1);
+	drv_desc(c.t, table, n, STATUS_GPA, 1, W, 0);
+	drv_desc(c.t, c.q.desc, 0, table, (n + 1) * sizeof(struct vring_desc),
+		 VRING_DESC_F_INDIRECT, 0);
+	drv_post(c.t, &c.q, 0);
+	drv_notify(c.t, &c.q);
+	ASSERT_EQ(1, drv_used_idx(c.t, &c.q));
+	EXPECT_EQ(1, drv_used_elem(c.t, &c.q, 0).len);
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, *(uint8_t *)gpa_ptr(c.t, STATUS_GPA));
+	EXPECT_TRUE(canary_intact(c.t, BIG_DATA_GPA, 0x10000));
 	EXPECT_FALSE(drv_needs_reset(c.t));
 	blk_stop(&c);
 }

@@ -14,11 +14,11 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
-#include "irq.h"
 #include "machine.h"
 #include "vmm.h"
+#include "vmm_test_util.h"
 
-#define TEST_RAM_SIZE	(16ULL << 20)
+#define TEST_RAM_SIZE	(32ULL << 20)	/* room for a 17 MiB buffer past the data */
 #define TEST_BASE	MACHINE_VIRTIO_MMIO_BASE
 /* Queue n's rings at TEST_RING_GPA + n * 0x10000; buffers from TEST_DATA_GPA. */
 #define TEST_RING_GPA	0x10000ULL
@@ -27,26 +27,6 @@
 #define TEST_CANARY	0xc3
 
 #define F(bit)		(1ULL << (bit))
-
-struct fake_irq {
-	struct irq_line line;	/* first: the device hands us this */
-	unsigned int edges;	/* rising edges; the I/O thread may count them */
-	int level;
-};
-
-static inline void fake_irq_set_level(struct irq_line *line, int level)
-{
-	struct fake_irq *irq = (struct fake_irq *)line;
-
-	if (level && !irq->level)
-		__atomic_add_fetch(&irq->edges, 1, __ATOMIC_RELAXED);
-	irq->level = level;
-}
-
-static inline unsigned int fake_irq_edges(struct fake_irq *irq)
-{
-	return __atomic_load_n(&irq->edges, __ATOMIC_RELAXED);
-}
 
 struct test_vm {
 	struct vm vm;
@@ -64,8 +44,7 @@ static inline struct test_vm *test_vm_create(void)
 		free(t);
 		return NULL;
 	}
-	t->irq.line.set_level = fake_irq_set_level;
-	t->irq.line.gsi = MACHINE_VIRTIO_FIRST_GSI;
+	fake_irq_init(&t->irq, MACHINE_VIRTIO_FIRST_GSI);
 	memset(t->vm.mem.base + TEST_DATA_GPA, TEST_CANARY, TEST_DATA_SIZE);
 	return t;
 }

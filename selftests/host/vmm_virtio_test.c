@@ -18,6 +18,7 @@
 #include "virtio-console.h"
 #include "virtio-mmio.h"
 #include "virtio-rng.h"
+#include "vmm_test_util.h"
 #include "vmm_virtio_driver.h"
 
 #define TEST_DEVICE_ID	0x7e
@@ -96,14 +97,25 @@ static void test_dev_destroy(struct test_dev *d)
 
 #define ALL_FEATURES	(F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_INDIRECT_DESC))
 
-/* Negotiate, set up queue 0 with @size entries, DRIVER_OK. */
+/* Negotiate @features, set up queue 0 with 8 entries, DRIVER_OK. */
 static void drv_start(struct __test_metadata *_metadata, struct test_vm *t,
-		      struct drv_queue *q, uint32_t size)
+		      struct drv_queue *q, uint64_t features)
 {
-	ASSERT_TRUE(drv_negotiate(t, ALL_FEATURES) & VIRTIO_CONFIG_S_FEATURES_OK);
-	ASSERT_EQ(1, drv_queue_init(t, q, 0, size));
+	ASSERT_TRUE(drv_negotiate(t, features) & VIRTIO_CONFIG_S_FEATURES_OK);
+	ASSERT_EQ(1, drv_queue_init(t, q, 0, 8));
 	drv_driver_ok(t);
 	ASSERT_FALSE(drv_needs_reset(t));
+}
+
+/* A test device its driver has started (drv_start()). */
+static struct test_dev *started_dev(struct __test_metadata *_metadata,
+				    struct drv_queue *q, uint64_t features)
+{
+	struct test_dev *d = test_dev_create();
+
+	ASSERT_NE(NULL, d);
+	drv_start(_metadata, d->t, q, features);
+	return d;
 }
 
 /* A chain with one writable 64-byte buffer at TEST_DATA_GPA + @off. */
@@ -127,7 +139,7 @@ static void expect_broken_then_recovers(struct __test_metadata *_metadata,
 	EXPECT_TRUE(drv_needs_reset(t));
 	/* Broken after DRIVER_OK: the driver hears of it (spec 2.1.2). */
 	EXPECT_TRUE(mmio_read(t, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
-	EXPECT_EQ(1, fake_irq_edges(&t->irq));
+	EXPECT_EQ(1, fake_irq_rises(&t->irq));
 	EXPECT_EQ(0, drv_used_idx(t, q));
 	EXPECT_EQ(0, d->chains);
 	EXPECT_TRUE(canary_intact(t, TEST_DATA_GPA, TEST_DATA_SIZE));
@@ -143,7 +155,7 @@ static void expect_broken_then_recovers(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, mmio_read(t, VIRTIO_MMIO_INTERRUPT_STATUS));
 	mmio_write(t, VIRTIO_MMIO_QUEUE_SEL, 0);
 	EXPECT_EQ(0, mmio_read(t, VIRTIO_MMIO_QUEUE_READY));
-	drv_start(_metadata, t, q, 8);
+	drv_start(_metadata, t, q, ALL_FEATURES);
 	post_good_request(t, q, 0x100);
 	EXPECT_EQ(1, d->chains);
 	EXPECT_EQ(1, drv_used_idx(t, q));
@@ -266,13 +278,10 @@ TEST(features_ok_needs_version_1_and_offered_bits)
 
 TEST(request_is_served_with_interrupt_and_nothing_else_written)
 {
-	struct test_dev *d = test_dev_create();
 	struct drv_queue q;
-	struct test_vm *t;
+	struct test_dev *d = started_dev(_metadata, &q, ALL_FEATURES);
+	struct test_vm *t = d->t;
 
-	ASSERT_NE(NULL, d);
-	t = d->t;
-	drv_start(_metadata, t, &q, 8);
 	/* A readable 16 bytes, then writable 64 split in two. */
 	drv_desc(t, q.desc, 0, TEST_DATA_GPA, 16, VRING_DESC_F_NEXT, 5);
 	drv_desc(t, q.desc, 5, TEST_DATA_GPA + 0x200, 40, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
@@ -290,7 +299,7 @@ TEST(request_is_served_with_interrupt_and_nothing_else_written)
 	EXPECT_TRUE(canary_intact(t, TEST_DATA_GPA, 0x200));
 	EXPECT_TRUE(canary_intact(t, TEST_DATA_GPA + 0x200 + 40, 0x300 - 0x200 - 40));
 	EXPECT_TRUE(canary_intact(t, TEST_DATA_GPA + 0x300 + 24, TEST_DATA_SIZE - 0x300 - 24));
-	EXPECT_EQ(1, fake_irq_edges(&t->irq));
+	EXPECT_EQ(1, fake_irq_rises(&t->irq));
 	EXPECT_EQ(VIRTIO_MMIO_INT_VRING, mmio_read(t, VIRTIO_MMIO_INTERRUPT_STATUS));
 	mmio_write(t, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
 	EXPECT_EQ(0, mmio_read(t, VIRTIO_MMIO_INTERRUPT_STATUS));
@@ -306,14 +315,11 @@ TEST(request_is_served_with_interrupt_and_nothing_else_written)
 
 TEST(indirect_table_is_followed)
 {
-	struct test_dev *d = test_dev_create();
 	uint64_t table = TEST_DATA_GPA + 0x8000;
 	struct drv_queue q;
-	struct test_vm *t;
+	struct test_dev *d = started_dev(_metadata, &q, ALL_FEATURES);
+	struct test_vm *t = d->t;
 
-	ASSERT_NE(NULL, d);
-	t = d->t;
-	drv_start(_metadata, t, &q, 8);
 	drv_desc(t, table, 0, TEST_DATA_GPA, 32, VRING_DESC_F_NEXT, 1);
 	drv_desc(t, table, 1, TEST_DATA_GPA + 0x100, 48, VRING_DESC_F_WRITE, 0);
 	drv_desc(t, q.desc, 3, table, 2 * sizeof(struct vring_desc), VRING_DESC_F_INDIRECT, 0);
@@ -329,17 +335,14 @@ TEST(indirect_table_is_followed)
 
 TEST(no_interrupt_when_the_driver_suppresses_them)
 {
-	struct test_dev *d = test_dev_create();
 	struct drv_queue q;
-	struct test_vm *t;
+	struct test_dev *d = started_dev(_metadata, &q, ALL_FEATURES);
+	struct test_vm *t = d->t;
 
-	ASSERT_NE(NULL, d);
-	t = d->t;
-	drv_start(_metadata, t, &q, 8);
 	((struct vring_avail *)gpa_ptr(t, q.avail))->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	post_good_request(t, &q, 0);
 	EXPECT_EQ(1, drv_used_idx(t, &q));
-	EXPECT_EQ(0, fake_irq_edges(&t->irq));
+	EXPECT_EQ(0, fake_irq_rises(&t->irq));
 	EXPECT_EQ(0, mmio_read(t, VIRTIO_MMIO_INTERRUPT_STATUS));
 	test_dev_destroy(d);
 }
@@ -365,13 +368,10 @@ TEST(buffers_wait_for_driver_ok)
 
 TEST(queue_registers_frozen_while_ready)
 {
-	struct test_dev *d = test_dev_create();
 	struct drv_queue q;
-	struct test_vm *t;
+	struct test_dev *d = started_dev(_metadata, &q, ALL_FEATURES);
+	struct test_vm *t = d->t;
 
-	ASSERT_NE(NULL, d);
-	t = d->t;
-	drv_start(_metadata, t, &q, 8);
 	mmio_write(t, VIRTIO_MMIO_QUEUE_SEL, 0);
 	mmio_write(t, VIRTIO_MMIO_QUEUE_DESC_LOW, 0xfff000);
 	mmio_write(t, VIRTIO_MMIO_QUEUE_NUM, 3);
@@ -391,14 +391,9 @@ TEST(queue_registers_frozen_while_ready)
 	static void name##_post(struct test_vm *t, struct drv_queue *q);	\
 	TEST(name)								\
 	{									\
-		struct test_dev *d = test_dev_create();				\
 		struct drv_queue q;						\
+		struct test_dev *d = started_dev(_metadata, &q, features);	\
 										\
-		ASSERT_NE(NULL, d);						\
-		ASSERT_TRUE(drv_negotiate(d->t, features) &			\
-			    VIRTIO_CONFIG_S_FEATURES_OK);			\
-		ASSERT_EQ(1, drv_queue_init(d->t, &q, 0, 8));			\
-		drv_driver_ok(d->t);						\
 		name##_post(d->t, &q);						\
 		drv_notify(d->t, &q);						\
 		expect_broken_then_recovers(_metadata, d, &q);			\
@@ -559,7 +554,7 @@ static void expect_queue_refused(struct __test_metadata *_metadata, struct test_
 	memset(gpa_ptr(t, TEST_RING_GPA), 0, 0x10000);
 	EXPECT_EQ(0, drv_queue_program(t, q));
 	EXPECT_TRUE(drv_needs_reset(t));
-	EXPECT_EQ(0, fake_irq_edges(&t->irq));
+	EXPECT_EQ(0, fake_irq_rises(&t->irq));
 	drv_driver_ok(t);
 	EXPECT_TRUE(drv_needs_reset(t));
 
@@ -572,91 +567,65 @@ static void expect_queue_refused(struct __test_metadata *_metadata, struct test_
 
 	mmio_write(t, VIRTIO_MMIO_STATUS, 0);
 	EXPECT_FALSE(drv_needs_reset(t));
-	drv_start(_metadata, t, q, 8);
+	drv_start(_metadata, t, q, ALL_FEATURES);
 	post_good_request(t, q, 0x100);
 	EXPECT_EQ(1, d->chains);
 	EXPECT_EQ(1, drv_used_idx(t, q));
 }
 
-TEST(bad_queue_size_not_power_of_two)
-{
-	struct test_dev *d = test_dev_create();
-	struct drv_queue q;
+/* A good queue layout spoilt one way: one TEST each, same checks. */
+#define BAD_QUEUE_TEST(name)							\
+	static void name##_spoil(struct drv_queue *q);				\
+	TEST(name)								\
+	{									\
+		struct test_dev *d = test_dev_create();				\
+		struct drv_queue q;						\
+										\
+		ASSERT_NE(NULL, d);						\
+		drv_queue_layout(&q, 0, 8);					\
+		name##_spoil(&q);						\
+		expect_queue_refused(_metadata, d, &q);				\
+		test_dev_destroy(d);						\
+	}									\
+	static void name##_spoil(struct drv_queue *q)
 
-	ASSERT_NE(NULL, d);
-	drv_queue_layout(&q, 0, 6);
-	expect_queue_refused(_metadata, d, &q);
-	test_dev_destroy(d);
+BAD_QUEUE_TEST(bad_queue_size_not_power_of_two)
+{
+	q->size = 6;
 }
 
-TEST(bad_queue_size_above_max)
+BAD_QUEUE_TEST(bad_queue_size_above_max)
 {
-	struct test_dev *d = test_dev_create();
-	struct drv_queue q;
-
-	ASSERT_NE(NULL, d);
-	drv_queue_layout(&q, 0, 2 * VIRTQ_MAX_SIZE);
-	expect_queue_refused(_metadata, d, &q);
-	test_dev_destroy(d);
+	q->size = 2 * VIRTQ_MAX_SIZE;
 }
 
-TEST(bad_queue_size_zero)
+BAD_QUEUE_TEST(bad_queue_size_zero)
 {
-	struct test_dev *d = test_dev_create();
-	struct drv_queue q;
-
-	ASSERT_NE(NULL, d);
-	drv_queue_layout(&q, 0, 0);
-	expect_queue_refused(_metadata, d, &q);
-	test_dev_destroy(d);
+	q->size = 0;
 }
 
-TEST(bad_descriptor_ring_outside_ram)
+BAD_QUEUE_TEST(bad_descriptor_ring_outside_ram)
 {
-	struct test_dev *d = test_dev_create();
-	struct drv_queue q;
-
-	ASSERT_NE(NULL, d);
-	drv_queue_layout(&q, 0, 8);
-	q.desc = TEST_RAM_SIZE - 64;
-	expect_queue_refused(_metadata, d, &q);
-	test_dev_destroy(d);
+	q->desc = TEST_RAM_SIZE - 64;
 }
 
-TEST(bad_used_ring_wraps_address_space)
+BAD_QUEUE_TEST(bad_used_ring_wraps_address_space)
 {
-	struct test_dev *d = test_dev_create();
-	struct drv_queue q;
-
-	ASSERT_NE(NULL, d);
-	drv_queue_layout(&q, 0, 8);
-	q.used = UINT64_MAX - 63;
-	expect_queue_refused(_metadata, d, &q);
-	test_dev_destroy(d);
+	q->used = UINT64_MAX - 63;
 }
 
-TEST(bad_avail_ring_misaligned)
+BAD_QUEUE_TEST(bad_avail_ring_misaligned)
 {
-	struct test_dev *d = test_dev_create();
-	struct drv_queue q;
-
-	ASSERT_NE(NULL, d);
-	drv_queue_layout(&q, 0, 8);
-	q.avail += 1;
-	expect_queue_refused(_metadata, d, &q);
-	test_dev_destroy(d);
+	q->avail += 1;
 }
 
 /* The loop guard must not refuse what is legal: a chain of every descriptor. */
 TEST(longest_direct_chain_is_accepted)
 {
-	struct test_dev *d = test_dev_create();
 	struct drv_queue q;
-	struct test_vm *t;
+	struct test_dev *d = started_dev(_metadata, &q, ALL_FEATURES);
+	struct test_vm *t = d->t;
 
-	ASSERT_NE(NULL, d);
-	t = d->t;
-	drv_start(_metadata, t, &q, 8);
 	/* The longest legal direct chain: all 8 descriptors. */
 	for (unsigned int i = 0; i < 8; i++)
 		drv_desc(t, q.desc, i, TEST_DATA_GPA + 16 * i, 16, W | (i < 7 ? N : 0), i + 1);
@@ -681,9 +650,7 @@ static struct virtio_rng *rng_start(struct __test_metadata *_metadata, struct te
 	if (!rng)
 		return NULL;
 	EXPECT_EQ(4, mmio_read(t, VIRTIO_MMIO_DEVICE_ID));
-	EXPECT_TRUE(drv_negotiate(t, F(VIRTIO_F_VERSION_1)) & VIRTIO_CONFIG_S_FEATURES_OK);
-	EXPECT_EQ(1, drv_queue_init(t, q, 0, 8));
-	drv_driver_ok(t);
+	drv_start(_metadata, t, q, F(VIRTIO_F_VERSION_1));
 	return rng;
 }
 
@@ -706,7 +673,7 @@ TEST(rng_returns_random_bytes)
 		canaries += buf[i] == TEST_CANARY;
 	EXPECT_GT(8, canaries);	/* random bytes, not left alone */
 	EXPECT_TRUE(canary_intact(t, TEST_DATA_GPA + 64, TEST_DATA_SIZE - 64));
-	EXPECT_EQ(1, fake_irq_edges(&t->irq));
+	EXPECT_EQ(1, fake_irq_rises(&t->irq));
 
 	/* A big request gets at most VIRTIO_RNG_MAX_REQUEST bytes. */
 	drv_desc(t, q.desc, 1, TEST_DATA_GPA + 0x1000, 3 * VIRTIO_RNG_MAX_REQUEST, W, 0);
@@ -764,7 +731,7 @@ TEST(rng_through_the_io_thread)
 	drv_post(t, &q, 0);
 	ASSERT_EQ(sizeof(one), write(rule->eventfd, &one, sizeof(one)));
 	EXPECT_TRUE(wait_used(t, &q, 2));
-	EXPECT_EQ(2, fake_irq_edges(&t->irq));
+	EXPECT_EQ(2, fake_irq_rises(&t->irq));
 
 	iothread_stop(t->vm.io);
 	test_vm_drop_rules(t);
@@ -826,6 +793,33 @@ TEST(console_output_reaches_the_fd)
 	EXPECT_EQ(0, drv_used_elem(c.t, &c.tx, 0).len);
 	EXPECT_EQ(13, read(c.pipe[0], out, sizeof(out)));
 	EXPECT_STREQ("hello, world\n", out);
+	console_stop(&c);
+}
+
+/* A reader that stalls for good holds the I/O thread only until the VM stops. */
+TEST(console_stalled_output_gives_up_when_the_vm_stops)
+{
+	struct console_ctx c;
+	struct delayed_stop stop;
+	char out[4096];
+	ssize_t n;
+	bool lost = true;
+
+	console_start(_metadata, &c);
+	drv_driver_ok(c.t);
+	ASSERT_TRUE(fill_pipe(c.pipe[1]));
+	memcpy(gpa_ptr(c.t, TEST_DATA_GPA), "late", 4);
+	drv_desc(c.t, c.tx.desc, 0, TEST_DATA_GPA, 4, 0, 0);
+	drv_post(c.t, &c.tx, 0);
+	ASSERT_TRUE(delayed_stop_start(&stop, &c.t->vm, 100));
+	drv_notify(c.t, &c.tx);
+	delayed_stop_join(&stop);
+	/* The buffer goes back all the same: the driver is not left waiting. */
+	EXPECT_EQ(1, drv_used_idx(c.t, &c.tx));
+	EXPECT_FALSE(drv_needs_reset(c.t));
+	while ((n = read(c.pipe[0], out, sizeof(out))) > 0)
+		lost &= !memmem(out, n, "late", 4);
+	EXPECT_TRUE(lost);
 	console_stop(&c);
 }
 
