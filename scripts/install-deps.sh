@@ -28,11 +28,12 @@ export DEBIAN_FRONTEND=noninteractive
 # Build: module (headers of the test VM's kernel), userspace, BPF (clang,
 # bpftool skeletons, libbpf), kselftest harness (from linux-source).
 # Test VM: kernel image, qemu, busybox, cpio. VMM's ACPI tables: iasl
-# (acpica-tools). Packaging: dkms.
+# (acpica-tools). Guest disk images: e2fsprogs (mke2fs -d, debugfs; no root
+# needed). Man page check: groff-base. Packaging: dkms.
 packages="
 	build-essential make gcc pkg-config kmod cpio gzip xz-utils
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
-	qemu-system-x86 busybox-static acpica-tools
+	qemu-system-x86 busybox-static acpica-tools e2fsprogs groff-base
 	clang llvm libbpf-dev bpftool bpftrace libelf-dev zlib1g-dev dwarves
 	dkms openssl
 "

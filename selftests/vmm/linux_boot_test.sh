@@ -13,7 +13,8 @@ vmm=$REPO/userspace/mshv-vmm
 mkguest=$REPO/selftests/guest/mkguest
 kernel=/boot/vmlinuz-$(uname -r)
 sysfs=/sys/kernel/mshv_fastpath
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
+# Below run-vm's idle watchdog (180 s): a boot's console goes to a file.
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-150}
 tmp=$(mktemp -d)
 module_removed=0
 
@@ -51,6 +52,8 @@ boot() {
 	timeout -s KILL "$BOOT_TIMEOUT" "$vmm" run --kernel "$kernel" --initrd "$initrd" "$@" \
 		> "$tmp/$name.out" 2> "$tmp/$name.err" < /dev/null
 	echo $? > "$tmp/$name.status"
+	# The guest's tty ends its lines with CR LF.
+	sed -i 's/\r$//' "$tmp/$name.out"
 	echo "# boot $name: exit status $(cat "$tmp/$name.status"), $(( $(date +%s) - start )) s"
 }
 
@@ -282,6 +285,7 @@ console_input() {
 	} | timeout -s KILL "$BOOT_TIMEOUT" "$vmm" run --kernel "$kernel" --initrd "$initrd" \
 		--cmdline "panic=-1 guest.test=input" > "$tmp/input.out" 2> "$tmp/input.err"
 	echo $? > "$tmp/input.status"
+	sed -i 's/\r$//' "$tmp/input.out"
 	exited input 0 && says input "got 'hello-from-the-host'"
 }
 check "console input reaches the guest" console_input
