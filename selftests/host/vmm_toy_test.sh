@@ -195,7 +195,6 @@ escape_quits() {
 	{
 		wait_for_output '^toy: spinning$'
 		printf '\001x'
-		sleep 30
 	} | timeout -s KILL 60 "$vmm" run --kernel "$toy" --cmdline toy=h > "$tmp/out" 2> "$tmp/err"
 	status=$?
 	[ $status -eq 130 ] && grep -q '^toy: spinning$' "$tmp/out" && return 0
@@ -212,7 +211,6 @@ echo_input() {
 		printf 'ab\001\001cd'
 		sleep 1
 		printf 'q'
-		sleep 30
 	} | timeout -s KILL 60 "$vmm" run --kernel "$toy" --cmdline toy=e > "$tmp/out" 2> "$tmp/err"
 	status=$?
 	[ $status -eq 0 ] && grep -q "^$(printf 'ab\001cd')\$" "$tmp/out" &&

@@ -14,7 +14,7 @@ mkguest=$REPO/selftests/guest/mkguest
 kernel=/boot/vmlinuz-$(uname -r)
 sysfs=/sys/kernel/mshv_fastpath
 # Below run-vm's idle watchdog (180 s): a boot's console goes to a file.
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-150}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-90}
 tmp=$(mktemp -d)
 module_removed=0
 
@@ -280,8 +280,8 @@ console_input() {
 			[ $n -gt $((BOOT_TIMEOUT * 10)) ] && exit 0
 			sleep 0.1
 		done
+		# Then EOF: mshv-vmm stops reading its input, the guest goes on.
 		echo hello-from-the-host
-		sleep "$BOOT_TIMEOUT"
 	} | timeout -s KILL "$BOOT_TIMEOUT" "$vmm" run --kernel "$kernel" --initrd "$initrd" \
 		--cmdline "panic=-1 guest.test=input" > "$tmp/input.out" 2> "$tmp/input.err"
 	echo $? > "$tmp/input.status"
