@@ -178,6 +178,18 @@ static void build_page_tables(struct guest_mem *mem)
 		pd[i] = ((uint64_t)i << 21) | PTE_PRESENT_RW | PTE_PS;
 }
 
+/* mov al, RESET_VALUE; mov dx, RESET_PORT; out dx, al; 1: hlt; jmp 1b */
+static void build_reset_vector(struct guest_mem *mem)
+{
+	const uint8_t code[] = {
+		0xb0, MACHINE_ACPI_RESET_VALUE,
+		0xba, MACHINE_ACPI_RESET_PORT & 0xff, MACHINE_ACPI_RESET_PORT >> 8,
+		0xee, 0xf4, 0xeb, 0xfd,
+	};
+
+	memcpy(guest_ptr(mem, MACHINE_RESET_VECTOR, sizeof(code)), code, sizeof(code));
+}
+
 static void build_gdt(struct guest_mem *mem)
 {
 	uint64_t *gdt = guest_ptr(mem, MACHINE_GDT_ADDR, 4 * 8);
@@ -250,6 +262,7 @@ int boot_setup(struct guest_mem *mem, const struct bzimage *bz,
 
 	build_page_tables(mem);
 	build_gdt(mem);
+	build_reset_vector(mem);
 	*regs = (struct hv_boot_regs){
 		.rip = MACHINE_KERNEL_ADDR + 0x200,	/* startup_64 */
 		.rsi = MACHINE_BOOT_PARAMS_ADDR,

@@ -404,12 +404,17 @@ static int kvm_run(struct hv_vcpu *v, struct hv_exit *exit)
 			 "VM entry failed (hardware reason 0x%llx)",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		break;
-	case KVM_EXIT_INTERNAL_ERROR:
+	case KVM_EXIT_INTERNAL_ERROR: {
+		struct kvm_regs regs = { 0 };
+
+		/* The guest did what KVM cannot emulate: a crash, at this rip. */
+		ioctl(v->fd, KVM_GET_REGS, &regs);
 		exit->reason = HV_EXIT_SHUTDOWN;
 		snprintf(exit->detail, sizeof(exit->detail),
-			 "KVM internal error %u (emulation failed?)",
-			 run->internal.suberror);
+			 "KVM internal error %u (emulation failed?) at rip 0x%llx",
+			 run->internal.suberror, (unsigned long long)regs.rip);
 		break;
+	}
 	default:
 		exit->reason = HV_EXIT_ERROR;
 		snprintf(exit->detail, sizeof(exit->detail), "unexpected KVM exit %u",

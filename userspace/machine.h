@@ -15,7 +15,13 @@
 #define MACHINE_EBDA_START		0x9fc00
 /* ACPI tables: RSDP first (the BIOS area Linux scans), then the rest. */
 #define MACHINE_ACPI_ADDR		0xe0000
-#define MACHINE_ACPI_SIZE		0x20000
+#define MACHINE_ACPI_SIZE		0x10000
+/*
+ * The x86 reset vector, F000:FFF0. Linux's BIOS reboot path jumps there (it
+ * is the fallback after EFI reboot, which Linux picks on hardware-reduced
+ * ACPI); a few instructions there write the ACPI reset register.
+ */
+#define MACHINE_RESET_VECTOR		0xffff0
 #define MACHINE_KERNEL_ADDR		0x100000
 
 /* Legacy ISA devices and their IRQs (GSI == ISA IRQ). */

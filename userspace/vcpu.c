@@ -68,14 +68,15 @@ void vcpu_handle_exit(struct vcpu *vcpu, struct hv_exit *exit)
 		vm_request_stop(vm, VM_STOP_RESET, "guest asked for a reset");
 		break;
 	case HV_EXIT_SHUTDOWN:
+		/* After a triple fault SVM has reset the vCPU: its registers tell nothing. */
 		vcpu->exits[VCPU_EXIT_OTHER]++;
-		vm->hv_ops->dump_regs(vcpu->hv, regs, sizeof(regs));
-		vm_request_stop(vm, VM_STOP_PANIC, "vCPU %u: %s (%s)", vcpu->id,
-				exit->detail, regs);
+		vm_request_stop(vm, VM_STOP_PANIC, "vCPU %u: %s", vcpu->id, exit->detail);
 		break;
 	case HV_EXIT_ERROR:
 		vcpu->exits[VCPU_EXIT_OTHER]++;
-		vm_request_stop(vm, VM_STOP_ERROR, "vCPU %u: %s", vcpu->id, exit->detail);
+		vm->hv_ops->dump_regs(vcpu->hv, regs, sizeof(regs));
+		vm_request_stop(vm, VM_STOP_ERROR, "vCPU %u: %s (%s)", vcpu->id, exit->detail,
+				regs);
 		break;
 	}
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "bus.h"
+#include "machine.h"
 #include "mem.h"
 #include "rules.h"
 
@@ -22,7 +23,8 @@ struct iothread;
 struct mshv_fp_ring;
 
 #define VMM_MAX_CPUS		64
-#define VMM_MAX_DISKS		8
+/* Every virtio-mmio slot but the console's and the RNG's. */
+#define VMM_MAX_DISKS		(MACHINE_VIRTIO_MAX - 2)
 
 /* Why the VM stopped; main() turns it into the exit status. */
 enum vm_stop_reason {

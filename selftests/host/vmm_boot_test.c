@@ -145,6 +145,14 @@ TEST(boot_params_e820_cmdline_initrd_and_registers)
 	uint64_t *pd = guest_ptr(&mem, MACHINE_PML4_ADDR + 0x2000, 4096);
 
 	EXPECT_EQ((5ULL << 21) | 0x83, pd[5]);
+	/* The reset vector writes the ACPI reset register: mov dx, 0x602; out dx, al. */
+	uint8_t *reset = guest_ptr(&mem, MACHINE_RESET_VECTOR, 16);
+
+	EXPECT_EQ(0xb0, reset[0]);
+	EXPECT_EQ(MACHINE_ACPI_RESET_VALUE, reset[1]);
+	EXPECT_EQ(0xba, reset[2]);
+	EXPECT_EQ(MACHINE_ACPI_RESET_PORT, reset[3] | reset[4] << 8);
+	EXPECT_EQ(0xee, reset[5]);
 	guest_mem_free(&mem);
 	free(img);
 }

@@ -176,6 +176,8 @@ if [ $module_loaded = 1 ]; then
 		placed mod1 'virtio-[a-z]+[0-9]* notify q[0-9]+' doorbell hypervisor
 	check "1 vCPU, module: UART line status in the module" \
 		placed mod1 'uart0 line status' fixed-read module
+	check "1 vCPU, module: UART transmit coalesced in the hypervisor" \
+		placed mod1 'uart0 transmit' coalesce hypervisor
 
 	disk_boot mod2 2
 	disk_checks mod2 2 "2 vCPUs, module"
@@ -219,7 +221,8 @@ two_disks() {
 	second_before=$(sha256sum < "$tmp/second.img")
 	boot disks --disk "$tmp/first.img" --disk "$tmp/second.img" \
 		--cmdline "panic=-1 guest.test=disk guest.token=two-disks"
-	exited disks 0 && says disks "disk ok" &&
+	exited disks 0 && says disks "disks: vda vdb" && says disks "disk ok" &&
+		says disks "read sha256 $(cat "$tmp/first.from-host")" &&
 		image_has disks "$tmp/first.img" /mshv-guest.txt "mshv-guest token=two-disks" &&
 		[ "$(sha256sum < "$tmp/second.img")" = "$second_before" ] ||
 		{ echo "# the second image changed"; show disks; return 1; }
