@@ -6,14 +6,16 @@
  * taken from the ACPI 6.x spec, not from acpi.c, so that a wrong layout
  * there fails here.
  *
- * With VMM_ACPI_DUMP_DIR set, dump_tables_for_iasl also writes the tables
- * there (xsdt.dat, facp.dat, apic.dat, dsdt.dat) for vmm_acpi_iasl_test.sh.
+ * dump_tables_for_iasl writes xsdt.dat, facp.dat, apic.dat and dsdt.dat for
+ * vmm_acpi_iasl_test.sh to $VMM_ACPI_DUMP_DIR (else to a temporary directory).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "acpi.h"
 
@@ -422,14 +424,24 @@ static void dump_table(struct __test_metadata *_metadata, const char *dir, const
 	EXPECT_EQ(0, fclose(f));
 }
 
+/*
+ * Dump the tables for vmm_acpi_iasl_test.sh into $VMM_ACPI_DUMP_DIR, or
+ * (run alone) into a temporary directory, checking what lands on disk.
+ */
 TEST(dump_tables_for_iasl)
 {
 	const char *dir = getenv("VMM_ACPI_DUMP_DIR");
+	char tmp_dir[] = "/tmp/vmm_acpi_test.XXXXXX";
+	static const char *const names[] = { "xsdt", "facp", "apic", "dsdt" };
 	struct tables *t;
 	struct acpi_config cfg;
+	char path[4096];
+	struct stat st;
 
-	if (!dir)
-		SKIP(return, "VMM_ACPI_DUMP_DIR not set");
+	if (!dir) {
+		ASSERT_NE(NULL, mkdtemp(tmp_dir));
+		dir = tmp_dir;
+	}
 	t = malloc(sizeof(*t));
 	ASSERT_NE(NULL, t);
 	make_config(&cfg, 4, NR_VIRTIO);
@@ -438,6 +450,17 @@ TEST(dump_tables_for_iasl)
 	dump_table(_metadata, dir, t->fadt);
 	dump_table(_metadata, dir, t->madt);
 	dump_table(_metadata, dir, t->dsdt);
+	const uint8_t *tables[] = { t->xsdt, t->fadt, t->madt, t->dsdt };
+
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s.dat", dir, names[i]);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
+		EXPECT_EQ(le32(tables[i] + 4), st.st_size);
+		if (dir == tmp_dir)
+			unlink(path);
+	}
+	if (dir == tmp_dir)
+		rmdir(tmp_dir);
 	free(t);
 }
 
