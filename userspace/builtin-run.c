@@ -117,16 +117,38 @@ void cmd_run_help(void)
 	     "  mshv-vmm run -k bzImage -i initramfs.cpio.gz --stats");
 }
 
+/* One line on stderr: @prefix, the message, @suffix. Returns @status. */
+static int report(int status, const char *prefix, const char *suffix, const char *fmt,
+		  va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs(suffix, stderr);
+	return status;
+}
+
+/* A bad command line or input file: exit status 2. */
 static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
+	int status;
 
-	fputs("mshv-vmm run: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	status = report(EXIT_USAGE, "mshv-vmm run: ", " (see 'mshv-vmm run --help')\n", fmt, ap);
 	va_end(ap);
-	fputs(" (see 'mshv-vmm run --help')\n", stderr);
-	return EXIT_USAGE;
+	return status;
+}
+
+/* The VMM or the hypervisor failed: exit status 1. */
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+	int status;
+
+	va_start(ap, fmt);
+	status = report(EXIT_VMM_ERROR, "mshv-vmm: ", "\n", fmt, ap);
+	va_end(ap);
+	return status;
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -300,19 +322,6 @@ static void kvm_irq_set(struct irq_line *line, int level)
 	vm->hv_ops->irq_line(vm->hv, line->gsi, level);
 }
 
-static int fail(struct machine *m, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)m;
-	fputs("mshv-vmm: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_VMM_ERROR;
-}
-
 static int setup_hypervisor(struct machine *m)
 {
 	struct vm *vm = &m->vm;
@@ -322,41 +331,41 @@ static int setup_hypervisor(struct machine *m)
 
 	if (!strcmp(want, "mshv") || (!strcmp(want, "auto") && !access("/dev/mshv", F_OK) &&
 				      access("/dev/kvm", F_OK)))
-		return fail(m, "the mshv backend is not part of this build yet; "
+		return fail("the mshv backend is not part of this build yet; "
 			    "this host needs --hypervisor kvm and /dev/kvm");
 	vm->hv_ops = &hv_kvm_ops;
 	ret = vm->hv_ops->open(&vm->hv, err, sizeof(err));
 	if (ret)
-		return fail(m, "%s%s", err, ret == -ENOENT ?
+		return fail("%s%s", err, ret == -ENOENT ?
 			    " (is the kvm module loaded? is this a VM without nested virtualization?)" :
 			    "");
 	if (vm->hv_ops->create_vm(vm->hv, vm, err, sizeof(err)))
-		return fail(m, "%s", err);
+		return fail("%s", err);
 	ret = guest_mem_init(&vm->mem, m->opts.mem);
 	if (ret)
-		return fail(m, "cannot allocate %" PRIu64 " MiB of guest memory: %s",
+		return fail("cannot allocate %" PRIu64 " MiB of guest memory: %s",
 			    m->opts.mem >> 20, strerror(-ret));
 	for (unsigned int i = 0; i < vm->mem.nr_regions; i++) {
 		struct guest_mem_region *r = &vm->mem.regions[i];
 
 		ret = vm->hv_ops->map_memory(vm->hv, i, r->gpa, r->size, r->hva);
 		if (ret)
-			return fail(m, "cannot map guest memory: %s", strerror(-ret));
+			return fail("cannot map guest memory: %s", strerror(-ret));
 	}
 	for (unsigned int i = 0; i < m->opts.cpus; i++) {
 		struct vcpu *v = calloc(1, sizeof(*v));
 
 		if (!v)
-			return fail(m, "out of memory");
+			return fail("out of memory");
 		v->vm = vm;
 		v->id = i;
 		vm->cpus[i] = v;
 		vm->nr_cpus = i + 1;
 		if (vm->hv_ops->create_vcpu(vm->hv, i, &v->hv, err, sizeof(err)))
-			return fail(m, "%s", err);
+			return fail("%s", err);
 		ret = vm->hv_ops->setup_cpuid(v->hv, m->opts.cpus);
 		if (ret)
-			return fail(m, "vCPU %u CPUID: %s", i, strerror(-ret));
+			return fail("vCPU %u CPUID: %s", i, strerror(-ret));
 	}
 	return 0;
 }
@@ -435,10 +444,10 @@ static int setup_devices(struct machine *m)
 	m->rtc = rtc_create(vm);
 	m->pm = acpi_pm_create(vm);
 	if (!m->uart || !m->i8042 || !m->rtc || !m->pm || port80_create(vm))
-		return fail(m, "cannot create the legacy devices");
+		return fail("cannot create the legacy devices");
 	for (unsigned int i = 0; i < m->opts.nr_disks; i++) {
 		if (next_virtio(m, &base, &gsi))
-			return fail(m, "too many virtio devices");
+			return fail("too many virtio devices");
 		m->blk[i] = virtio_blk_create(vm, base, irq(m, gsi), m->opts.disks[i].path,
 					      m->opts.disks[i].read_only, i, err, sizeof(err));
 		if (!m->blk[i]) {
@@ -448,16 +457,16 @@ static int setup_devices(struct machine *m)
 		m->nr_blk = i + 1;
 	}
 	if (next_virtio(m, &base, &gsi))
-		return fail(m, "too many virtio devices");
+		return fail("too many virtio devices");
 	m->console = virtio_console_create(vm, base, irq(m, gsi), STDOUT_FILENO, err,
 					   sizeof(err));
 	if (!m->console)
-		return fail(m, "virtio console: %s", err);
+		return fail("virtio console: %s", err);
 	if (next_virtio(m, &base, &gsi))
-		return fail(m, "too many virtio devices");
+		return fail("too many virtio devices");
 	m->rng = virtio_rng_create(vm, base, irq(m, gsi), err, sizeof(err));
 	if (!m->rng)
-		return fail(m, "virtio RNG: %s", err);
+		return fail("virtio RNG: %s", err);
 	return 0;
 }
 
@@ -533,10 +542,10 @@ static int load_guest(struct machine *m)
 	acpi_mem = guest_ptr(&vm->mem, MACHINE_ACPI_ADDR, MACHINE_ACPI_SIZE);
 	ret = acpi_build(acpi_mem, MACHINE_ACPI_ADDR, MACHINE_ACPI_SIZE, &m->acpi);
 	if (ret < 0)
-		return fail(m, "cannot build the ACPI tables: %s", strerror(-ret));
+		return fail("cannot build the ACPI tables: %s", strerror(-ret));
 	cmdline = build_cmdline(&m->opts);
 	if (!cmdline)
-		return fail(m, "out of memory");
+		return fail("out of memory");
 	ret = boot_setup(&vm->mem, &m->bz, m->initrd, m->initrd_size, cmdline, MACHINE_ACPI_ADDR,
 			 &regs, &layout, err, sizeof(err));
 	free(cmdline);
@@ -546,7 +555,7 @@ static int load_guest(struct machine *m)
 	}
 	ret = vm->hv_ops->set_boot_regs(vm->cpus[0]->hv, &regs);
 	if (ret)
-		return fail(m, "cannot set the boot registers: %s", strerror(-ret));
+		return fail("cannot set the boot registers: %s", strerror(-ret));
 	return 0;
 }
 
@@ -580,7 +589,7 @@ static int run_vm(struct machine *m)
 
 	vm->io = iothread_create();
 	if (!vm->io)
-		return fail(m, "cannot create the I/O thread");
+		return fail("cannot create the I/O thread");
 	ret = setup_hypervisor(m);
 	if (ret)
 		return ret;
@@ -597,14 +606,14 @@ static int run_vm(struct machine *m)
 	m->kernel = m->initrd = NULL;
 	term_init(&m->term, vm, STDIN_FILENO, console_input, m);
 	if (setup_signals(m, &old) || vm_start_drain_timer(vm))
-		return fail(m, "cannot set up the I/O thread: %s", strerror(errno));
+		return fail("cannot set up the I/O thread: %s", strerror(errno));
 	/* A regular file or /dev/null as stdin cannot be polled: no console input. */
 	ret = iothread_watch(vm->io, STDIN_FILENO, term_readable, &m->term);
 	if (ret && ret != -EPERM)
-		return fail(m, "cannot watch the console input: %s", strerror(-ret));
+		return fail("cannot watch the console input: %s", strerror(-ret));
 	term_raw(&m->term);
 	if (iothread_start(vm->io))
-		return fail(m, "cannot start the I/O thread");
+		return fail("cannot start the I/O thread");
 	for (unsigned int i = 0; i < vm->nr_cpus; i++)
 		if (vcpu_start(vm->cpus[i]))
 			vm_request_stop(vm, VM_STOP_ERROR, "cannot start vCPU %u", i);
