@@ -4,7 +4,6 @@
  * rules into the hypervisor or the mshv_fastpath module.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include <linux/mshv_fastpath.h>
 
+#include "fastpath.h"
 #include "hv.h"
 #include "iothread.h"
 #include "vmm.h"
@@ -175,11 +175,18 @@ static void vm_drain(void *ctx)
 
 int vm_fastpath_open(struct vm *vm)
 {
+	struct mshv_fp_version version;
 	void *ring;
 
-	vm->fastpath_fd = open("/dev/" MSHV_FP_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	vm->fastpath_fd = fastpath__open(&version);
 	if (vm->fastpath_fd < 0)
-		return -errno;
+		return vm->fastpath_fd;
+	/* A module of another ABI major, or one without rules, cannot take ours. */
+	if (version.abi_major != MSHV_FP_ABI_MAJOR ||
+	    !(version.capabilities & (1ULL << MSHV_FP_CAP_RULES))) {
+		vm_fastpath_close(vm);
+		return -EPROTO;
+	}
 	ring = mmap(NULL, MSHV_FP_RING_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		    vm->fastpath_fd, 0);
 	vm->fastpath_ring = ring == MAP_FAILED ? NULL : ring;
