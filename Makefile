@@ -59,7 +59,7 @@ module:
 modules-all:
 	@set -e; for kdir in $(wildcard /usr/src/linux-headers-*-amd64); do \
 		kver=$${kdir#/usr/src/linux-headers-}; dst=build/kmod-$$kver; \
-		mkdir -p $$dst; cp -r Kbuild VERSION kmod include $$dst/; \
+		mkdir -p $$dst; cp -r Kbuild VERSION kmod include common $$dst/; \
 		echo "== mshv_fastpath.ko for $$kver"; \
 		$(MAKE) -C $$kdir M=$(CURDIR)/$$dst $(KBUILD_WERROR) modules; \
 	done
@@ -140,7 +140,7 @@ uninstall:
 DKMS_SRC := /usr/src/mshv-fastpath-$(VERSION)
 dkms-install: dkms-remove
 	mkdir -p $(DKMS_SRC)
-	cp -r dkms.conf Kbuild VERSION kmod include $(DKMS_SRC)/
+	cp -r dkms.conf Kbuild VERSION kmod include common $(DKMS_SRC)/
 	dkms add mshv-fastpath/$(VERSION)
 	dkms build mshv-fastpath/$(VERSION) -k $(KVER)
 	dkms install mshv-fastpath/$(VERSION) -k $(KVER)

@@ -32,11 +32,13 @@ static bool file_is_kvm_vcpu(struct file *file)
 	       !strcmp(handler, "kvm_vcpu_ioctl");
 }
 
-static int kvm_fp_attach(struct mshv_fp_vcpu *vcpu, struct file *file, u64 user_area)
+static int kvm_fp_attach(struct mshv_fp_vcpu *vcpu, struct file *file,
+			 const struct mshv_fp_attach *attach)
 {
 	struct kvm_vcpu *kvm_vcpu;
 
-	if (user_area)
+	/* mshv's fields: KVM has its own kvm_run and no register page. */
+	if (attach->user_area || attach->register_page)
 		return -EINVAL;
 	if (!file_is_kvm_vcpu(file))
 		return -EINVAL;

@@ -32,8 +32,8 @@ static struct mshv_fp_stats mshv_fp_retired_stats;
 
 static const u64 mshv_fp_capabilities =
 	BIT_ULL(MSHV_FP_CAP_VERSION) | BIT_ULL(MSHV_FP_CAP_TRACEPOINTS) |
-	BIT_ULL(MSHV_FP_CAP_KVM) | BIT_ULL(MSHV_FP_CAP_RULES) |
-	BIT_ULL(MSHV_FP_CAP_RING);
+	BIT_ULL(MSHV_FP_CAP_KVM) | BIT_ULL(MSHV_FP_CAP_MSHV) |
+	BIT_ULL(MSHV_FP_CAP_RULES) | BIT_ULL(MSHV_FP_CAP_RING);
 
 /* Totals over all VMs since the module was loaded, for sysfs. */
 void mshv_fp_global_stats(struct mshv_fp_stats *sum, unsigned int *nr_vms,

@@ -10,7 +10,9 @@
  *                 the rules and the coalesced ring.
  *   mshv_fp_vcpu  one per MSHV_FP_ATTACH_VCPU, owned by its anon-inode fd.
  *                 Holds a reference on the hypervisor's vCPU file, which
- *                 keeps the hypervisor's vCPU (and its VM) alive.
+ *                 keeps the hypervisor's vCPU (and its VM) alive, and
+ *                 whatever its adapter set up at attach (mshv: a pinned
+ *                 register page) until the adapter's detach().
  *   mshv_fp_krule a rule; read under RCU by running vCPUs, freed after a
  *                 grace period when removed.
  *
@@ -81,9 +83,13 @@ struct mshv_fp_adapter {
 	const char *name;
 	/*
 	 * Check that @file is this hypervisor's vCPU and that current owns
-	 * it; fill vcpu->hv. @user_area is mshv_fp_attach.user_area.
+	 * it, and the hypervisor-specific fields of @attach; fill vcpu->hv.
+	 * On failure, nothing is left for detach() to undo.
 	 */
-	int (*attach)(struct mshv_fp_vcpu *vcpu, struct file *file, u64 user_area);
+	int (*attach)(struct mshv_fp_vcpu *vcpu, struct file *file,
+		      const struct mshv_fp_attach *attach);
+	/* Optional: undo attach(), before the vCPU file is released. */
+	void (*detach)(struct mshv_fp_vcpu *vcpu);
 	/* Enter the guest through the hypervisor's own run ioctl. */
 	long (*enter)(struct mshv_fp_vcpu *vcpu);
 	/*
@@ -114,11 +120,11 @@ struct mshv_fp_vcpu {
 	 * here so that an exit touches as few cache lines as possible.
 	 */
 	struct {
-		void *vcpu;		/* the hypervisor's vCPU object */
+		void *vcpu;		/* the hypervisor's vCPU (mshv: the adapter's) */
 		void *exit_area;	/* where exits are described (kvm_run) */
 		void *io_data;		/* where port I/O data goes */
 	} hv;
-	u64 user_area;
+	u64 user_area;			/* mshv: the caller's message buffer */
 	u32 id;				/* the caller's vCPU number */
 
 	struct mutex run_lock;
@@ -156,12 +162,22 @@ long mshv_fp_vcpu_attach(struct mshv_fp_vm *vm, const struct mshv_fp_attach *att
 int mshv_fp_vcpu_cache_init(void);
 void mshv_fp_vcpu_cache_exit(void);
 
-/* kvm.c; its hooks are called directly on the hot path (vcpu.c). */
+/*
+ * The adapters: kvm.c and mshv.c. Their hot-path hooks are called directly
+ * (vcpu.c), so they are declared here.
+ */
 extern const struct mshv_fp_adapter mshv_fp_kvm_adapter;
 long kvm_fp_enter(struct mshv_fp_vcpu *vcpu);
 bool kvm_fp_decode(struct mshv_fp_vcpu *vcpu, struct mshv_fp_access *access, u32 *reason);
 int kvm_fp_complete(struct mshv_fp_vcpu *vcpu, const struct mshv_fp_access *access,
 		    u64 value);
+
+extern const struct mshv_fp_adapter mshv_fp_mshv_adapter;
+long mshv_vp_fp_enter(struct mshv_fp_vcpu *vcpu);
+bool mshv_vp_fp_decode(struct mshv_fp_vcpu *vcpu, struct mshv_fp_access *access,
+		       u32 *reason);
+int mshv_vp_fp_complete(struct mshv_fp_vcpu *vcpu, const struct mshv_fp_access *access,
+			u64 value);
 
 /* sysfs.c */
 int mshv_fp_sysfs_init(void);

@@ -26,6 +26,7 @@ static struct kmem_cache *mshv_fp_vcpu_cache;
 
 static const struct mshv_fp_adapter *const mshv_fp_adapters[] = {
 	&mshv_fp_kvm_adapter,
+	&mshv_fp_mshv_adapter,
 };
 
 /*
@@ -33,7 +34,8 @@ static const struct mshv_fp_adapter *const mshv_fp_adapters[] = {
  * thunks an indirect call is dear, so the known adapters are called directly.
  */
 #define ADAPTER_CALL(vcpu, op, ...) \
-	INDIRECT_CALL_1((vcpu)->adapter->op, kvm_fp_##op, vcpu, ##__VA_ARGS__)
+	INDIRECT_CALL_2((vcpu)->adapter->op, kvm_fp_##op, mshv_vp_fp_##op, \
+			vcpu, ##__VA_ARGS__)
 
 /*
  * One exit: decode it, apply the matching rule, finish it. Returns true
@@ -54,7 +56,7 @@ static bool mshv_fp_handle_exit(struct mshv_fp_vcpu *vcpu)
 		rcu_read_lock();
 		action = mshv_fp_rules_apply(vcpu, &access, &value, &rule_id);
 		rcu_read_unlock();
-		/* Completion may touch user memory (mshv): outside RCU. */
+		/* Outside RCU: an adapter's completion may sleep. */
 		if (action != MSHV_FP_ACTION_FORWARDED &&
 		    ADAPTER_CALL(vcpu, complete, &access, value))
 			action = MSHV_FP_ACTION_FORWARDED;
@@ -141,8 +143,16 @@ static long mshv_fp_vcpu_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/* Undo the adapter's attach: before the file that keeps its vCPU alive goes. */
+static void mshv_fp_vcpu_detach(struct mshv_fp_vcpu *vcpu)
+{
+	if (vcpu->adapter->detach)
+		vcpu->adapter->detach(vcpu);
+}
+
 static void mshv_fp_vcpu_free(struct mshv_fp_vcpu *vcpu)
 {
+	mshv_fp_vcpu_detach(vcpu);
 	fput(vcpu->hv_file);
 	mshv_fp_vm_put(vcpu->vm);
 	kmem_cache_free(mshv_fp_vcpu_cache, vcpu);
@@ -192,7 +202,7 @@ long mshv_fp_vcpu_attach(struct mshv_fp_vm *vm, const struct mshv_fp_attach *att
 			return -EINVAL;
 	adapter = mshv_fp_adapter_find(attach->hypervisor);
 	if (!adapter)
-		return attach->hypervisor == MSHV_FP_HV_MSHV ? -EOPNOTSUPP : -EINVAL;
+		return -EINVAL;
 
 	vcpu = kmem_cache_zalloc(mshv_fp_vcpu_cache, GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
@@ -206,7 +216,7 @@ long mshv_fp_vcpu_attach(struct mshv_fp_vm *vm, const struct mshv_fp_attach *att
 		ret = -EBADF;
 		goto err_free;
 	}
-	ret = adapter->attach(vcpu, vcpu->hv_file, attach->user_area);
+	ret = adapter->attach(vcpu, vcpu->hv_file, attach);
 	if (ret)
 		goto err_fput;
 
@@ -237,6 +247,7 @@ long mshv_fp_vcpu_attach(struct mshv_fp_vm *vm, const struct mshv_fp_attach *att
 
 err_put_vm:
 	mshv_fp_vm_put(vm);
+	mshv_fp_vcpu_detach(vcpu);
 err_fput:
 	fput(vcpu->hv_file);
 err_free:

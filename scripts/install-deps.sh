@@ -61,4 +61,8 @@ if [ "$extra_kernels" = 1 ]; then
 	apt-get install -y -q --no-install-recommends -t bookworm-backports \
 		linux-image-amd64 linux-headers-amd64
 fi
+
+# The layout check of common/hv_abi.h (selftests/host/mshv_uapi_test) needs
+# <linux/mshv.h> of a newer Debian linux-libc-dev: fetched, not installed.
+"$(dirname "$0")/fetch-mshv-uapi"
 echo "install-deps: done"

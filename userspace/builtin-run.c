@@ -22,6 +22,7 @@
 #include "iothread.h"
 #include "irq.h"
 #include "machine.h"
+#include "mshv-probe.h"
 #include "port80.h"
 #include "rtc.h"
 #include "stats.h"
@@ -101,7 +102,8 @@ void cmd_run_help(void)
 	     "      --no-fastpath       handle every exit in userspace (for comparison)\n"
 	     "      --stats[=json]      at exit, print rule placement and exit counts\n"
 	     "                          to stderr (json: one object, for programs)\n"
-	     "      --hypervisor auto|kvm|mshv  which one to use (default auto)\n"
+	     "      --hypervisor auto|kvm|mshv  which one to use; auto (the default) takes\n"
+	     "                          mshv when /dev/mshv works, else kvm\n"
 	     "  -h, --help              this text\n"
 	     "\n"
 	     "Console: the terminal is in raw mode while the guest runs; Ctrl-A x quits,\n"
@@ -315,30 +317,54 @@ static int read_file(const char *what, const char *path, size_t max, uint8_t **b
 	return 0;
 }
 
-static void kvm_irq_set(struct irq_line *line, int level)
+static void hv_irq_set(struct irq_line *line, int level)
 {
 	struct vm *vm = line->ctx;
 
 	vm->hv_ops->irq_line(vm->hv, line->gsi, level);
 }
 
+/*
+ * auto: mshv when /dev/mshv speaks an ABI this build knows, else KVM.
+ * @why_not_mshv: what was found at /dev/mshv instead ("" if it is used).
+ */
+static const struct hv_ops *pick_hypervisor(const char *want, char *why_not_mshv, size_t len)
+{
+	struct mshv_probe probe;
+	int ret;
+
+	if (!strcmp(want, "mshv"))
+		return &hv_mshv_ops;
+	if (!strcmp(want, "kvm"))
+		return &hv_kvm_ops;
+	ret = mshv_probe(NULL, &probe);
+	if (!ret) {
+		close(probe.fd);
+		return &hv_mshv_ops;
+	}
+	snprintf(why_not_mshv, len, "%s%s", ret == -EPROTO ? "unknown mshv ABI: " : "",
+		 probe.detail);
+	/* There but unusable: worth a line even when KVM then works. */
+	if (ret != -ENOENT)
+		fprintf(stderr, "mshv-vmm: %s; trying KVM\n", why_not_mshv);
+	return &hv_kvm_ops;
+}
+
 static int setup_hypervisor(struct machine *m)
 {
 	struct vm *vm = &m->vm;
-	const char *want = m->opts.hypervisor;
-	char err[256] = "";
+	char err[256] = "", why_not_mshv[256] = "";
 	int ret;
 
-	if (!strcmp(want, "mshv") || (!strcmp(want, "auto") && !access("/dev/mshv", F_OK) &&
-				      access("/dev/kvm", F_OK)))
-		return fail("the mshv backend is not part of this build yet; "
-			    "this host needs --hypervisor kvm and /dev/kvm");
-	vm->hv_ops = &hv_kvm_ops;
+	vm->hv_ops = pick_hypervisor(m->opts.hypervisor, why_not_mshv, sizeof(why_not_mshv));
 	ret = vm->hv_ops->open(&vm->hv, err, sizeof(err));
+	if (ret && vm->hv_ops == &hv_mshv_ops)
+		return fail("%s%s", err,
+			    ret == -ENOENT ? "; 'mshv-vmm doctor' checks this host" : "");
 	if (ret)
-		return fail("%s%s", err, ret == -ENOENT ?
+		return fail("%s%s%s%s", err, ret == -ENOENT ?
 			    " (is the kvm module loaded? is this a VM without nested virtualization?)" :
-			    "");
+			    "", *why_not_mshv ? "; and " : "", why_not_mshv);
 	if (vm->hv_ops->create_vm(vm->hv, vm, err, sizeof(err)))
 		return fail("%s", err);
 	ret = guest_mem_init(&vm->mem, m->opts.mem);
@@ -415,7 +441,7 @@ static void console_input(void *ctx, const uint8_t *buf, size_t len)
 
 static struct irq_line *irq(struct machine *m, unsigned int gsi)
 {
-	m->irqs[gsi] = (struct irq_line){ .set_level = kvm_irq_set, .gsi = gsi, .ctx = &m->vm };
+	m->irqs[gsi] = (struct irq_line){ .set_level = hv_irq_set, .gsi = gsi, .ctx = &m->vm };
 	return &m->irqs[gsi];
 }
 

@@ -6,6 +6,8 @@
 /* Exit statuses shared by every subcommand. */
 #define EXIT_USAGE	2	/* bad command line */
 
+int cmd_doctor(int argc, char **argv);
+void cmd_doctor_help(void);
 int cmd_run(int argc, char **argv);
 void cmd_run_help(void);
 int cmd_version(int argc, char **argv);

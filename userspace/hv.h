@@ -102,5 +102,6 @@ struct hv_ops {
 };
 
 extern const struct hv_ops hv_kvm_ops;
+extern const struct hv_ops hv_mshv_ops;
 
 #endif

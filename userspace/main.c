@@ -12,6 +12,7 @@ static const struct command {
 	void (*help)(void);
 } commands[] = {
 	{ "run", "boot a Linux guest", cmd_run, cmd_run_help },
+	{ "doctor", "can this host launch VMs? what to fix", cmd_doctor, cmd_doctor_help },
 	{ "version", "versions of the tools and the mshv_fastpath module",
 	  cmd_version, cmd_version_help },
 };

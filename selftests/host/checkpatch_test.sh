@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The module's sources and the uapi header are clean under the kernel's own
+# The module's sources (kmod/, common/) and the uapi header are clean under the kernel's own
 # checkpatch.pl (extracted from linux-source at build time).
 . "$(dirname "$0")/../lib/tap.sh"
 checkpatch=$REPO/selftests/kselftest/checkpatch.pl
@@ -19,8 +19,11 @@ clean() {
 	fi
 }
 
-for f in "$REPO"/kmod/*.c "$REPO"/kmod/*.h "$REPO"/include/uapi/linux/*.h; do
-	case "$f" in *.mod.c) continue ;; esac
+# common/ is compiled into the module too.
+for f in "$REPO"/kmod/*.c "$REPO"/kmod/*.h "$REPO"/include/uapi/linux/*.h \
+	"$REPO"/common/*.c "$REPO"/common/*.h; do
+	# user-compat.h: userspace's stand-ins for kernel macros, never in the module.
+	case "$f" in *.mod.c | */common/user-compat.h) continue ;; esac
 	check "checkpatch ${f#"$REPO"/}" clean "$f"
 done
 tap_done

@@ -20,6 +20,18 @@ if command -v udevadm >/dev/null && udevadm verify --help >/dev/null 2>&1; then
 	check "udev rule verifies" udevadm verify "$REPO/packaging/60-mshv-fastpath.rules"
 fi
 
+# make modules-all and dkms-install build the module from copies of the tree:
+# they must copy all that kmod/ reaches outside itself (Kbuild's -I paths and
+# $(src)/../VERSION, #include "../...").
+copies_module_sources() {
+	for dir in $(grep -ohE '(\$\(src\)|#include ")/?\.\./[A-Za-z_]+' \
+			"$REPO"/kmod/Kbuild "$REPO"/kmod/*.[ch] | sed 's|.*\.\./||' | sort -u); do
+		[ "$(grep -cE "cp -r .*Kbuild .*\\b$dir\\b" "$REPO/Makefile")" -eq 2 ] ||
+			{ echo "# not copied for the out-of-tree builds: $dir"; return 1; }
+	done
+}
+check "modules-all and dkms-install copy every directory kmod/ uses" copies_module_sources
+
 # make install / uninstall into a staging directory, as a package build does.
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

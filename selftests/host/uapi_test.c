@@ -29,7 +29,9 @@ TEST(attach_struct_layout)
 	EXPECT_EQ(8, offsetof(struct mshv_fp_attach, vcpu_id));
 	EXPECT_EQ(12, offsetof(struct mshv_fp_attach, flags));
 	EXPECT_EQ(16, offsetof(struct mshv_fp_attach, user_area));
-	EXPECT_EQ(24, offsetof(struct mshv_fp_attach, reserved));
+	/* ABI 0.3 gave the first of the four reserved u64s a name. */
+	EXPECT_EQ(24, offsetof(struct mshv_fp_attach, register_page));
+	EXPECT_EQ(32, offsetof(struct mshv_fp_attach, reserved));
 }
 
 TEST(rule_struct_layout)

@@ -80,6 +80,15 @@ check "usage: --disk PATH,rw" usage_error 2 "only option is ',ro'" \
 check "usage: --console bogus" usage_error 2 'serial or virtio' --kernel "$toy" --console vga
 check "usage: --stats=xml" usage_error 2 'text or json' --kernel "$toy" --stats=xml
 check "usage: --hypervisor xen" usage_error 2 'auto, kvm or mshv' --kernel "$toy" --hypervisor xen
+# No hypervisor: one line saying what is missing and what would provide it.
+if [ ! -e /dev/mshv ]; then
+	check "--hypervisor mshv without /dev/mshv: what provides it" usage_error 1 \
+		"/dev/mshv is not there: the Microsoft Hypervisor.s root driver provides it.*Mariner" \
+		--kernel "$toy" --hypervisor mshv
+	[ -e /dev/kvm ] ||
+		check "--hypervisor auto without either: both named" usage_error 1 \
+			'cannot open /dev/kvm.*; and cannot open /dev/mshv' --kernel "$toy"
+fi
 check "usage: 9 disks" usage_error 2 'at most' --kernel "$toy" \
 	-d a -d b -d c -d d -d e -d f -d g -d h -d i
 

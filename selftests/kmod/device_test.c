@@ -58,15 +58,17 @@ TEST(get_version)
 	ASSERT_EQ(0, ioctl(fd, MSHV_FP_GET_VERSION, &v));
 	EXPECT_EQ(MSHV_FP_ABI_MAJOR, v.abi_major);
 	EXPECT_EQ(MSHV_FP_ABI_MINOR, v.abi_minor);
+	EXPECT_EQ(3, v.abi_minor);	/* 0.3: mshv_fp_attach.register_page */
 	EXPECT_EQ(0, v.reserved0);
 	for (size_t i = 0; i < sizeof(v.reserved) / sizeof(v.reserved[0]); i++)
 		EXPECT_EQ(0, v.reserved[i]);
 	EXPECT_TRUE(v.capabilities & (1ULL << MSHV_FP_CAP_VERSION));
 	EXPECT_TRUE(v.capabilities & (1ULL << MSHV_FP_CAP_TRACEPOINTS));
 	EXPECT_TRUE(v.capabilities & (1ULL << MSHV_FP_CAP_KVM));
+	EXPECT_TRUE(v.capabilities & (1ULL << MSHV_FP_CAP_MSHV));
 	EXPECT_TRUE(v.capabilities & (1ULL << MSHV_FP_CAP_RULES));
 	EXPECT_TRUE(v.capabilities & (1ULL << MSHV_FP_CAP_RING));
-	EXPECT_FALSE(v.capabilities & (1ULL << MSHV_FP_CAP_MSHV));
+	EXPECT_EQ(0, v.capabilities >> (MSHV_FP_CAP_RING + 1));	/* nothing unknown */
 	ASSERT_NE(NULL, memchr(v.module_version, '\0', sizeof(v.module_version)));
 
 	/* One version everywhere: ioctl, our sysfs and the module's own. */
@@ -86,7 +88,10 @@ TEST(check_extension)
 	EXPECT_EQ(1, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_VERSION));
 	EXPECT_EQ(1, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_TRACEPOINTS));
 	EXPECT_EQ(1, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_KVM));
-	EXPECT_EQ(0, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_MSHV));
+	EXPECT_EQ(1, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_MSHV));
+	EXPECT_EQ(1, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_RULES));
+	EXPECT_EQ(1, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_RING));
+	EXPECT_EQ(0, ioctl(fd, MSHV_FP_CHECK_EXTENSION, MSHV_FP_CAP_RING + 1));
 	EXPECT_EQ(0, ioctl(fd, MSHV_FP_CHECK_EXTENSION, 63UL));
 	EXPECT_EQ(0, ioctl(fd, MSHV_FP_CHECK_EXTENSION, 64UL));
 	EXPECT_EQ(0, ioctl(fd, MSHV_FP_CHECK_EXTENSION, ~0UL));

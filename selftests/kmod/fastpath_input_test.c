@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Bad input to the fast path gives an error, never a crash or a leak:
- * fds that are not KVM vCPUs, another process's vCPU, malformed rules,
+ * fds that are not KVM vCPUs or mshv VPs, bad mshv message buffers and
+ * register pages, another process's vCPU, malformed rules,
  * bad eventfds, bad pointers, non-zero reserved fields, bad mappings.
  * The test VM's kernel-log check makes sure none of it logged anything.
  */
@@ -75,15 +76,80 @@ TEST(attach_checks_every_field)
 })
 	EXPECT_ERRNO(EINVAL, ATTACH_WITH(hypervisor, 0));
 	EXPECT_ERRNO(EINVAL, ATTACH_WITH(hypervisor, 77));
-	EXPECT_ERRNO(EOPNOTSUPP, ATTACH_WITH(hypervisor, MSHV_FP_HV_MSHV));
+	EXPECT_ERRNO(EINVAL, ATTACH_WITH(hypervisor, MSHV_FP_HV_MSHV));	/* no buffer */
 	EXPECT_ERRNO(EINVAL, ATTACH_WITH(flags, 1));
 	EXPECT_ERRNO(EINVAL, ATTACH_WITH(user_area, 0x1000));
+	EXPECT_ERRNO(EINVAL, ATTACH_WITH(register_page, 0x1000));
+	/* Even a mapping of this vCPU's page 0: KVM has no register page. */
+	EXPECT_ERRNO(EINVAL, ATTACH_WITH(register_page, (uintptr_t)vcpu.run));
 	EXPECT_ERRNO(EINVAL, ATTACH_WITH(reserved[0], 1));
-	EXPECT_ERRNO(EINVAL, ATTACH_WITH(reserved[3], 1));
+	EXPECT_ERRNO(EINVAL, ATTACH_WITH(reserved[2], 1));
 	EXPECT_ERRNO(EFAULT, ioctl(vm.fp, MSHV_FP_ATTACH_VCPU, NULL));
 	EXPECT_ERRNO(EFAULT, ioctl(vm.fp, MSHV_FP_ATTACH_VCPU, (void *)-4096L));
 	/* And after all that, a good attach works. */
 	EXPECT_LE(0, ATTACH_WITH(vcpu_id, 3));
+}
+
+static int attach_mshv(struct test_vm *vm, int fd, const void *user_area,
+		       uint64_t register_page)
+{
+	struct mshv_fp_attach attach = {
+		.hypervisor = MSHV_FP_HV_MSHV, .vcpu_fd = fd,
+		.user_area = (uintptr_t)user_area, .register_page = register_page,
+	};
+
+	return ioctl(vm->fp, MSHV_FP_ATTACH_VCPU, &attach);
+}
+
+/*
+ * The mshv adapter, on a machine without mshv: what is not an mshv VP, or
+ * comes without a usable message buffer, is refused, and the buffer is
+ * left as it was.
+ */
+TEST(mshv_attach_refuses_what_is_not_an_mshv_vp)
+{
+	const long page = sysconf(_SC_PAGESIZE);
+	unsigned char *buf, *read_only, *unmapped;
+	struct test_vcpu vcpu;
+	struct test_vm vm;
+	int efd, null;
+
+	if (!setup(_metadata, &vm, &vcpu))
+		return;
+	buf = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	read_only = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unmapped = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_NE(MAP_FAILED, read_only);
+	ASSERT_NE(MAP_FAILED, unmapped);
+	ASSERT_EQ(0, munmap(unmapped, page));
+	memset(buf, 0x5a, page);
+	efd = eventfd(0, 0);
+	null = open("/dev/null", O_RDWR);
+
+	/* Good buffers, wrong files. */
+	EXPECT_ERRNO(EINVAL, attach_mshv(&vm, vcpu.fd, buf, 0));	/* KVM's vCPU */
+	EXPECT_ERRNO(EINVAL, attach_mshv(&vm, vcpu.fd, buf, (uintptr_t)vcpu.run));
+	EXPECT_ERRNO(EINVAL, attach_mshv(&vm, vm.vm, buf, 0));
+	EXPECT_ERRNO(EINVAL, attach_mshv(&vm, null, buf, 0));
+	EXPECT_ERRNO(EINVAL, attach_mshv(&vm, efd, buf, 0));
+	EXPECT_ERRNO(EINVAL, attach_mshv(&vm, vm.fp, buf, 0));		/* ourselves */
+	EXPECT_ERRNO(EBADF, attach_mshv(&vm, -1, buf, 0));
+	/* Bad buffers and register pages, whatever the file. */
+	EXPECT_ERRNO(EINVAL, attach_mshv(&vm, null, NULL, 0));
+	EXPECT_ERRNO(EINVAL, attach_mshv(&vm, vcpu.fd, NULL, 0));
+	EXPECT_ERRNO(EINVAL, attach_mshv(&vm, null, buf, (uintptr_t)buf + 8));
+	EXPECT_ERRNO(EFAULT, attach_mshv(&vm, null, read_only, 0));
+	EXPECT_ERRNO(EFAULT, attach_mshv(&vm, null, unmapped, 0));
+	EXPECT_ERRNO(EFAULT, attach_mshv(&vm, null, (void *)0xffff888000000000ULL, 0));
+	EXPECT_ERRNO(EFAULT, attach_mshv(&vm, null, (void *)-16L, 0));
+
+	for (long i = 0; i < page; i++) {
+		ASSERT_EQ(0x5a, buf[i]) TH_LOG("buffer byte %ld changed", i);
+	}
+	EXPECT_EQ(0, read_long(FP_SYSFS "/vcpus"));
+	/* The KVM vCPU is still free to attach. */
+	EXPECT_EQ(0, test_vcpu_attach(&vcpu, 0));
 }
 
 /* A vCPU inherited by another process is not that process's to run. */

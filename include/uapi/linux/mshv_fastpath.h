@@ -20,7 +20,7 @@
  * struct changes incompatibly; the minor number when something is added.
  */
 #define MSHV_FP_ABI_MAJOR		0
-#define MSHV_FP_ABI_MINOR		2
+#define MSHV_FP_ABI_MINOR		3
 
 /* 0xB8 is the mshv driver's magic; its neighbour is ours. */
 #define MSHV_FP_IOCTL_MAGIC		0xB9
@@ -74,10 +74,18 @@ struct mshv_fp_attach {
 	__u32 flags;		/* zero */
 	/*
 	 * Hypervisor-specific: KVM: zero (the module finds kvm_run itself).
-	 * mshv: address of the caller's 256-byte hv_message buffer.
+	 * mshv: address of the caller's 256-byte hv_message buffer, which
+	 * MSHV_FP_RUN hands to the driver's RUN_VP.
 	 */
 	__u64 user_area;
-	__u64 reserved[4];	/* zero */
+	/*
+	 * mshv only (KVM: zero): where the caller mapped the VP's register
+	 * page (mmap of vcpu_fd at offset 0), or zero when the VP has none
+	 * (isolated partitions): the module then finishes no exit itself.
+	 * Since ABI 0.3.
+	 */
+	__u64 register_page;
+	__u64 reserved[3];	/* zero */
 };
 
 /* Address spaces (mshv_fp_rule.space, mshv_fp_ring_entry.space). */
@@ -186,7 +194,10 @@ struct mshv_fp_stats {
 /*
  * vCPU fd: run the guest. Returns 0 when an exit needs userspace (it is in
  * the hypervisor's own run area: kvm_run, or the mshv message buffer), or
- * the hypervisor's error (-EINTR: signal or immediate_exit).
+ * the hypervisor's error (-EINTR: signal or immediate_exit). -EINTR leaves
+ * no exit to handle: if the kernel finished exits during the call, the run
+ * area says so (kvm_run.exit_reason KVM_EXIT_INTR; mshv: message_type 0,
+ * HVMSG_NONE), so that the last of them is not taken for a pending one.
  */
 #define MSHV_FP_RUN		_IO(MSHV_FP_IOCTL_MAGIC, 0x06)
 
