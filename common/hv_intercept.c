@@ -197,6 +197,7 @@ int hvi_decode(const void *buf, size_t len, struct hvi_exit *exit)
 		exit->access = hdr.access_type;
 		if (exit->access > HVI_ACCESS_EXECUTE)
 			return -HVI_ERR_ACCESS_TYPE;
+		exit->cs_attributes = hdr.cs.attributes;
 		exit->rip = hdr.rip;
 		exit->rflags = hdr.rflags;
 		if (kind->needs_insn_len) {

@@ -40,6 +40,7 @@ struct hvi_exit {
 	__u32 vp_index;
 	__u8 insn_len;			/* 1..15 where the type has one, else 0 */
 	__u8 access;			/* HVI_ACCESS_* (header types) */
+	__u16 cs_attributes;		/* the intercepted code's CS: L, D (header types) */
 	__u64 rip;
 	__u64 rflags;
 	union {

@@ -769,15 +769,6 @@ static enum next_step port_io(struct hv_vcpu *v, struct hv_exit *exit)
 	return STEP_EXIT;
 }
 
-/* The intercepted instruction's code segment: 64-bit (L), else 32-bit (D) or 16. */
-static uint16_t intercepted_cs_attributes(const struct hv_vcpu *v)
-{
-	struct hvi_intercept_header hdr;
-
-	memcpy(&hdr, v->msg + sizeof(struct hvi_message_header), sizeof(hdr));
-	return hdr.cs.attributes;
-}
-
 /*
  * An access to a guest-physical address with no RAM behind it: decode
  * the MOV from the intercept's instruction bytes, hand the VMM one MMIO
@@ -787,7 +778,7 @@ static enum next_step mmio(struct hv_vcpu *v, struct hv_exit *exit)
 {
 	const struct hvi_exit *ex = &v->exit;
 	uint64_t gpa = ex->mem.gpa;
-	uint16_t cs = intercepted_cs_attributes(v);
+	uint16_t cs = ex->cs_attributes;	/* 64-bit code (L), else 32 (D) or 16 */
 	char err[sizeof(exit->detail)];
 	int ret;
 

@@ -18,7 +18,7 @@ struct vm;
 enum hv_exit_reason {
 	HV_EXIT_IO,		/* port I/O: exit.io */
 	HV_EXIT_MMIO,		/* MMIO: exit.mmio */
-	HV_EXIT_HLT,		/* HLT reached userspace (only without an in-kernel irqchip) */
+	HV_EXIT_HLT,		/* HLT reached userspace (mshv's HALT message; KVM without an irqchip) */
 	HV_EXIT_SHUTDOWN,	/* triple fault */
 	HV_EXIT_RESET,		/* the hypervisor saw a reset request */
 	HV_EXIT_POWEROFF,	/* the hypervisor saw a power-off request */

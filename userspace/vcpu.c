@@ -56,7 +56,7 @@ void vcpu_handle_exit(struct vcpu *vcpu, struct hv_exit *exit)
 	case HV_EXIT_INTR:
 		break;
 	case HV_EXIT_HLT:
-		/* Only without an in-kernel irqchip, which we always create. */
+		/* mshv reports HALTs; KVM only without an in-kernel irqchip (we make one). */
 		vcpu->exits[VCPU_EXIT_HLT]++;
 		break;
 	case HV_EXIT_POWEROFF:

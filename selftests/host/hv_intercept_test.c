@@ -272,6 +272,7 @@ static void expect_header(struct __test_metadata *_metadata, const struct hvi_ex
 	EXPECT_EQ(access, ex->access);
 	EXPECT_EQ(RIP, ex->rip);
 	EXPECT_EQ(RFLAGS, ex->rflags);
+	EXPECT_EQ(0xa09b, ex->cs_attributes);	/* 64-bit code segment: L, P, S, type 11 */
 }
 
 TEST(io_port_scalar_in_and_out)
