@@ -31,7 +31,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all module modules-all userspace bpf selftests check check-host check-vm \
-	check-vm-dkms demo bench deps deps-extra install uninstall dkms-install \
+	check-vm-dkms check-resvd demo bench deps deps-extra install uninstall dkms-install \
 	dkms-remove checkpatch clean help
 
 all: module userspace bpf selftests
@@ -42,6 +42,8 @@ help:
 	@echo 'Test:    make check            host tests, then the test VM tests (KERNEL=$(KERNEL))'
 	@echo '         make check KERNELS="6.1 6.12"   VM tests on both kernels'
 	@echo '         make check-host | check-vm [KERNEL=6.12] [VM_APPEND=...]'
+	@echo '         make check-resvd      the module'"'"'s hyperv_resvd_new check, in a VM booted'
+	@echo '                               with selftests/resvd/vm-args [KERNEL=6.12]'
 	@echo '         make checkpatch       kernel coding style of kmod/ and the uapi header'
 	@echo 'Bench:   make bench            port-I/O exit costs: userspace, fast path, KVM ioeventfd;'
 	@echo '                               Linux boot, memory and exits: mshv-vmm against QEMU'
@@ -73,6 +75,13 @@ bpf:
 selftests: userspace bpf
 	$(MAKE) -C selftests
 
+# The module's hyperv_resvd_new check needs a VM booted with memmap=
+# reservations and a parameter that names them: one more VM per kernel, its
+# logs apart from the vm tier's.
+RESVD_RUN_VM = selftests/testvm/run-vm --out build/testvm/resvd-$(1) --kernel $(1) --no-kvm \
+	--append "$$(cat selftests/resvd/vm-args)" $(if $(VM_APPEND),--append '$(VM_APPEND)') \
+	-- selftests/run-tests resvd
+
 # Host tests, then the VM tests on each of KERNELS; the closing line is the
 # totals CI reads: "totals: N passed, N failed, N skipped". Under CI a skip
 # counts as a failure.
@@ -82,6 +91,7 @@ check: all $(if $(filter-out $(KERNEL),$(KERNELS)),modules-all)
 	for k in $(KERNELS); do \
 		selftests/testvm/run-vm --kernel $$k $(if $(VM_APPEND),--append '$(VM_APPEND)') \
 			| tee build/check-vm-$$k.tap || rc=1; \
+		$(call RESVD_RUN_VM,$$k) | tee build/check-resvd-$$k.tap || rc=1; \
 	done; \
 	selftests/tap-summary $(if $(CI),--strict) build/check-*.tap || rc=1; \
 	exit $$rc
@@ -91,6 +101,9 @@ check-host: all
 
 check-vm: all
 	selftests/testvm/run-vm --kernel $(KERNEL) $(if $(VM_APPEND),--append '$(VM_APPEND)')
+
+check-resvd: all
+	$(call RESVD_RUN_VM,$(KERNEL))
 
 # The module as DKMS installed it, loaded in the test VM (CI, after dkms-install).
 check-vm-dkms:

@@ -29,6 +29,8 @@
 #define RESVD_PARAM		"hyperv_resvd_new"
 #define RESVD_MAX_RANGES	32	/* the kernel's HV_MAX_RESVD_RANGES */
 #define RESVD_ALIGN		0x1000ULL
+/* How /proc/iomem names a range mshv_fastpath claimed (resvd_claim=1). */
+#define RESVD_CLAIM_NAME	"Hypervisor Code and Data (mshv_fastpath)"
 
 struct resvd_range {
 	__u64 start;

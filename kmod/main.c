@@ -183,9 +183,14 @@ static int __init mshv_fp_init(void)
 	if (ret)
 		goto err_rules_cache;
 
+	/* A diagnostic: it fails only for lack of memory, never the load otherwise. */
+	ret = mshv_fp_resvd_init();
+	if (ret)
+		goto err_resvd;
+
 	ret = mshv_fp_sysfs_init();
 	if (ret)
-		goto err_vcpu_cache;
+		goto err_resvd;
 
 	ret = misc_register(&mshv_fp_miscdev);
 	if (ret)
@@ -197,7 +202,8 @@ static int __init mshv_fp_init(void)
 
 err_sysfs:
 	mshv_fp_sysfs_exit();
-err_vcpu_cache:
+err_resvd:
+	mshv_fp_resvd_exit();
 	mshv_fp_vcpu_cache_exit();
 err_rules_cache:
 	mshv_fp_rules_cache_exit();
@@ -211,6 +217,7 @@ static void __exit mshv_fp_exit(void)
 	/* Open files hold a module reference, so no VM or vCPU is left here. */
 	misc_deregister(&mshv_fp_miscdev);
 	mshv_fp_sysfs_exit();
+	mshv_fp_resvd_exit();
 	/* Removed rules are freed by RCU callbacks in this module: wait for them. */
 	rcu_barrier();
 	mshv_fp_vcpu_cache_exit();

@@ -183,4 +183,14 @@ int mshv_vp_fp_complete(struct mshv_fp_vcpu *vcpu, const struct mshv_fp_access *
 int mshv_fp_sysfs_init(void);
 void mshv_fp_sysfs_exit(void);
 
+/*
+ * resvd.c: the check of hyperv_resvd_new, done once at load (init: before
+ * sysfs; exit: releases what resvd_claim=1 claimed), and its sysfs files.
+ */
+struct kobject;
+int mshv_fp_resvd_init(void);
+void mshv_fp_resvd_exit(void);
+int mshv_fp_resvd_sysfs_init(struct kobject *parent);
+void mshv_fp_resvd_sysfs_exit(void);
+
 #endif /* _MSHV_FASTPATH_H */

@@ -12,6 +12,7 @@
  *                  runs exits handled_doorbell handled_coalesce
  *                  handled_fixed_read handled_count forwarded ring_full
  *                  run_ns hv_ns
+ *   resvd/         the check of hyperv_resvd_new made at load (resvd.c)
  */
 #include <linux/kobject.h>
 #include <linux/stddef.h>
@@ -120,6 +121,8 @@ int mshv_fp_sysfs_init(void)
 		return -ENOMEM;
 
 	ret = sysfs_create_groups(mshv_fp_kobj, mshv_fp_groups);
+	if (!ret)
+		ret = mshv_fp_resvd_sysfs_init(mshv_fp_kobj);
 	if (ret) {
 		kobject_put(mshv_fp_kobj);
 		mshv_fp_kobj = NULL;
@@ -129,6 +132,7 @@ int mshv_fp_sysfs_init(void)
 
 void mshv_fp_sysfs_exit(void)
 {
+	mshv_fp_resvd_sysfs_exit();
 	/* Removing the kobject removes its attribute groups too. */
 	kobject_put(mshv_fp_kobj);
 	mshv_fp_kobj = NULL;

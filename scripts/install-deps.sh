@@ -26,7 +26,9 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 
 # Build: module (headers of the test VM's kernel), userspace, BPF (clang,
-# bpftool skeletons, libbpf), kselftest harness (from linux-source).
+# bpftool skeletons, libbpf), kselftest harness (from linux-source), fuzz
+# targets (libclang-rt-dev: clang's libFuzzer and sanitizer runtimes, which
+# clang only recommends; it follows clang's version, 14 on bookworm).
 # Test VM: kernel image, qemu, busybox, cpio. VMM's ACPI tables: iasl
 # (acpica-tools). Guest disk images: e2fsprogs (mke2fs -d, debugfs; no root
 # needed). Man page check: groff-base. Packaging: dkms.
@@ -34,7 +36,7 @@ packages="
 	build-essential make gcc pkg-config kmod cpio gzip xz-utils
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static acpica-tools e2fsprogs groff-base
-	clang llvm libbpf-dev bpftool bpftrace libelf-dev zlib1g-dev dwarves
+	clang libclang-rt-dev llvm libbpf-dev bpftool bpftrace libelf-dev zlib1g-dev dwarves
 	dkms openssl
 "
 

@@ -4,7 +4,8 @@
  * what stands in the way. One line per check, and the fix when one fails.
  *
  * Test hooks (environment, for selftests/host/vmm_doctor_test.sh only):
- *   MSHV_VMM_DOCTOR_ROOT   prefixed to every /proc, /sys and /lib path read
+ *   MSHV_VMM_ROOT          prefixed to every /proc, /sys and /lib path read
+ *                          (hostfs.h)
  *   MSHV_VMM_MSHV_DEVICE   instead of /dev/mshv
  *   MSHV_VMM_KVM_DEVICE    instead of /dev/kvm
  */
@@ -25,6 +26,7 @@
 
 #include "builtin.h"
 #include "fastpath.h"
+#include "hostfs.h"
 #include "json.h"
 #include "mshv-probe.h"
 #include "resvd.h"
@@ -58,7 +60,6 @@ struct check {
 };
 
 struct doctor {
-	const char *root;		/* MSHV_VMM_DOCTOR_ROOT, "" normally */
 	const char *mshv_path, *kvm_path;
 	char release[128];
 	char cpu_flags[4096];		/* the first "flags" line of /proc/cpuinfo */
@@ -129,38 +130,6 @@ static void check_fix(struct check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* @path of the host, under MSHV_VMM_DOCTOR_ROOT when a test set it. */
-static const char *host_path(const struct doctor *d, const char *path, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s%s", d->root, path);
-	return buf;
-}
-
-/* Read a small file whole, NUL-terminated: its length, or -errno. */
-static ssize_t read_host_file(const struct doctor *d, const char *path, char *buf, size_t size)
-{
-	char full[512];
-	ssize_t len;
-	int fd = open(host_path(d, path, full, sizeof(full)), O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	len = read(fd, buf, size - 1);
-	if (len < 0)
-		len = -errno;
-	else
-		buf[len] = '\0';
-	close(fd);
-	return len;
-}
-
-static bool host_path_exists(const struct doctor *d, const char *path)
-{
-	char full[512];
-
-	return !access(host_path(d, path, full, sizeof(full)), F_OK);
-}
-
 static bool has_cpu_flag(const struct doctor *d, const char *flag)
 {
 	size_t len = strlen(flag);
@@ -173,9 +142,9 @@ static bool has_cpu_flag(const struct doctor *d, const char *flag)
 
 static void read_cpu_flags(struct doctor *d)
 {
-	char full[512], *line = NULL;
+	char *line = NULL;
 	size_t cap = 0;
-	FILE *f = fopen(host_path(d, "/proc/cpuinfo", full, sizeof(full)), "re");
+	FILE *f = host_fopen("/proc/cpuinfo");
 
 	d->cpu_flags[0] = '\0';
 	if (!f)
@@ -198,7 +167,7 @@ static void read_release(struct doctor *d)
 	struct utsname uts;
 
 	/* The same string as uname -r, and a fake root can provide it. */
-	if (read_host_file(d, "/proc/sys/kernel/osrelease", d->release, sizeof(d->release)) > 0) {
+	if (host_read_file("/proc/sys/kernel/osrelease", d->release, sizeof(d->release)) > 0) {
 		d->release[strcspn(d->release, "\n")] = '\0';
 		return;
 	}
@@ -243,8 +212,8 @@ static bool mshv_root_is_a_module(const struct doctor *d)
 	bool found = false;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/lib/modules/%s/modules.dep", d->root, d->release);
-	f = fopen(path, "re");
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", d->release);
+	f = host_fopen(path);
 	if (!f)
 		return false;
 	while (!found && getline(&line, &cap, f) > 0)
@@ -343,7 +312,7 @@ static void check_resvd(struct doctor *d)
 	ssize_t len;
 	int n;
 
-	len = read_host_file(d, "/proc/cmdline", cmdline, sizeof(cmdline));
+	len = host_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
 	if (len < 0) {
 		check_set(c, CHECK_WARN, "cannot read /proc/cmdline: %s", strerror(-len));
 		return;
@@ -378,8 +347,7 @@ static void check_resvd(struct doctor *d)
 		check_set(c, CHECK_WARN, "absent: this kernel was not told which memory is the "
 			  "hypervisor's own, and may hand it out");
 		check_fix(c, "boot through the mshv loader, whose boot stub appends it; "
-			  "'mshv-vmm resvd check' (a coming release) compares the ranges "
-			  "with /proc/iomem");
+			  "'mshv-vmm resvd check' compares the ranges with /proc/iomem");
 		return;
 	}
 	if (n == -RESVD_ERR_OLD_FORM) {
@@ -411,7 +379,7 @@ static void check_module(struct doctor *d)
 	if (fd == -ENOENT) {
 		check_set(c, CHECK_WARN, "not loaded: every exit reaches mshv-vmm (VMs run, "
 			  "slower)");
-		if (host_path_exists(d, "/proc/modules"))
+		if (host_exists("/proc/modules"))
 			check_fix(c, "sudo modprobe mshv_fastpath (after 'sudo make dkms-install' "
 				  "if it is not installed)");
 		else
@@ -494,11 +462,11 @@ static void check_isolation(struct doctor *d)
 		if (has_cpu_flag(d, sev_flags[i]))
 			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "%s%s",
 				 flags[0] ? " " : "", sev_flags[i]);
-	len = read_host_file(d, "/sys/module/kvm_amd/parameters/sev_snp", param, sizeof(param));
+	len = host_read_file("/sys/module/kvm_amd/parameters/sev_snp", param, sizeof(param));
 	if (len > 0)
 		kvm_amd = param[0] == 'Y' || param[0] == '1' ? "kvm_amd sev_snp on" :
 			  "kvm_amd sev_snp off";
-	else if (host_path_exists(d, "/sys/module/kvm_amd"))
+	else if (host_exists("/sys/module/kvm_amd"))
 		kvm_amd = "kvm_amd without sev_snp";
 	if (mshv_usable(d))
 		snprintf(mshv, sizeof(mshv), "; mshv: %s", d->mshv.register_page ?
@@ -622,7 +590,6 @@ int cmd_doctor(int argc, char **argv)
 		fputs("mshv-vmm doctor: out of memory\n", stderr);
 		return EXIT_CANNOT_LAUNCH;
 	}
-	d->root = env_or("MSHV_VMM_DOCTOR_ROOT", "");
 	d->mshv_path = env_or("MSHV_VMM_MSHV_DEVICE", MSHV_DEVICE_PATH);
 	d->kvm_path = env_or("MSHV_VMM_KVM_DEVICE", "/dev/kvm");
 	read_release(d);

@@ -8,6 +8,8 @@
 
 int cmd_doctor(int argc, char **argv);
 void cmd_doctor_help(void);
+int cmd_resvd(int argc, char **argv);
+void cmd_resvd_help(void);
 int cmd_run(int argc, char **argv);
 void cmd_run_help(void);
 int cmd_version(int argc, char **argv);

@@ -13,6 +13,8 @@ static const struct command {
 } commands[] = {
 	{ "run", "boot a Linux guest", cmd_run, cmd_run_help },
 	{ "doctor", "can this host launch VMs? what to fix", cmd_doctor, cmd_doctor_help },
+	{ "resvd", "the hypervisor's memory: is hyperv_resvd_new reserved?", cmd_resvd,
+	  cmd_resvd_help },
 	{ "version", "versions of the tools and the mshv_fastpath module",
 	  cmd_version, cmd_version_help },
 };

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # mshv-vmm doctor: the diagnosis of this machine (no /dev/mshv, no KVM, no
 # module), then of made-up hosts: a fake root for /proc and /sys
-# (MSHV_VMM_DOCTOR_ROOT) and device paths (MSHV_VMM_MSHV_DEVICE,
+# (MSHV_VMM_ROOT) and device paths (MSHV_VMM_MSHV_DEVICE,
 # MSHV_VMM_KVM_DEVICE) - /dev/null as a /dev/mshv that answers no probe.
 . "$(dirname "$0")/../lib/tap.sh"
 vmm=$REPO/userspace/mshv-vmm
@@ -143,7 +143,7 @@ good=$(fake_root good "BOOT_IMAGE=/vmlinuz ro hyperv_resvd_new=$azure quiet" \
 	"fpu svm sev sev_es sev_snp" "5.15.126.mshv9-2.cm2")
 mkdir -p "$good/sys/module/kvm_amd/parameters"
 echo Y > "$good/sys/module/kvm_amd/parameters/sev_snp"
-MSHV_VMM_DOCTOR_ROOT=$good MSHV_VMM_MSHV_DEVICE=/dev/null doctor
+MSHV_VMM_ROOT=$good MSHV_VMM_MSHV_DEVICE=/dev/null doctor
 check "unknown ABI: exit 1" status_is 1
 check "unknown ABI: FAIL, both probes named" \
 	says '^  FAIL  /dev/mshv +present, unknown ABI: /dev/null: CHECK_EXTENSION \(0x4004b800\):? Inappropriate ioctl for device; CREATE_PARTITION .*\(0x4010b800\):? Inappropriate ioctl for device$'
@@ -156,14 +156,14 @@ check "CPU with SVM: fix loads kvm_amd" fix_after '/dev/kvm' 'sudo modprobe kvm_
 check "CPU with SVM: said" says '/dev/kvm .*\(the CPU has SVM\)'
 check "SEV-SNP flags and kvm_amd parameter read" \
 	says '^  info  SEV-SNP +CPU flags: sev sev_es sev_snp; kvm_amd sev_snp on \(mshv-vmm launches non-isolated partitions\)$'
-MSHV_VMM_DOCTOR_ROOT=$good MSHV_VMM_MSHV_DEVICE=/dev/null doctor --json
+MSHV_VMM_ROOT=$good MSHV_VMM_MSHV_DEVICE=/dev/null doctor --json
 check "unknown ABI: --json mshv_abi \"unknown\"" json_fields 'mshv_abi="unknown"' \
 	hyperv_resvd_new.status=ok mshv.summary=CREATE_PARTITION
 
 # ---- hyperv_resvd_new on a host with /dev/mshv ----
 resvd_case() {
 	root=$(fake_root "$1" "$2" "fpu vmx")
-	MSHV_VMM_DOCTOR_ROOT=$root MSHV_VMM_MSHV_DEVICE=/dev/null doctor
+	MSHV_VMM_ROOT=$root MSHV_VMM_MSHV_DEVICE=/dev/null doctor
 }
 resvd_case absent "BOOT_IMAGE=/vmlinuz ro quiet"
 check "resvd absent on an mshv host: warn" \
@@ -187,7 +187,7 @@ check "resvd twice: warn, the last one described" \
 resvd_case second_bad "hyperv_resvd_new=$azure hyperv_resvd_new=0x1000!0x1001"
 check "resvd: the bad occurrence is named" says 'malformed: occurrence 2: range 0 at offset 7: start not aligned'
 root=$(fake_root present-no-mshv "hyperv_resvd_new=$azure" "fpu")
-MSHV_VMM_DOCTOR_ROOT=$root doctor
+MSHV_VMM_ROOT=$root doctor
 check "resvd present without /dev/mshv: info, decoded" \
 	says '^  info  hyperv_resvd_new +not applicable \(no /dev/mshv\), but present: 4 ranges'
 
@@ -196,7 +196,7 @@ root=$(fake_root modular "ro" "fpu" "6.15.0-mshv-test")
 mkdir -p "$root/lib/modules/6.15.0-mshv-test" "$root/proc/modules"
 echo "kernel/drivers/hv/mshv_root.ko: kernel/drivers/hv/hv_vmbus.ko" \
 	> "$root/lib/modules/6.15.0-mshv-test/modules.dep"
-MSHV_VMM_DOCTOR_ROOT=$root doctor
+MSHV_VMM_ROOT=$root doctor
 check "mshv_root as a module: fix is modprobe mshv_root" fix_after '/dev/mshv' 'sudo modprobe mshv_root'
 check "a kernel with modules: fix is modprobe mshv_fastpath" \
 	fix_after 'fast-path module' '^ +fix: sudo modprobe mshv_fastpath'
