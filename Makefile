@@ -46,7 +46,8 @@ help:
 	@echo '                               with selftests/resvd/vm-args [KERNEL=6.12]'
 	@echo '         make checkpatch       kernel coding style of kmod/ and the uapi header'
 	@echo 'Bench:   make bench            port-I/O exit costs: userspace, fast path, KVM ioeventfd;'
-	@echo '                               Linux boot, memory and exits: mshv-vmm against QEMU'
+	@echo '                               Linux boot, memory and exits: mshv-vmm against QEMU;'
+	@echo '                               exits/s under mshv-exitstat and bcc'"'"'s kvmexit'
 	@echo 'Demo:    make demo             boot the test VM, show the module answering and'
 	@echo '                               mshv-vmm booting Linux on it'
 	@echo 'Setup:   make deps             install Debian packages (root); deps-extra adds 6.12'
@@ -113,14 +114,16 @@ demo: all
 	selftests/testvm/run-vm --kernel $(KERNEL) -- scripts/demo.sh
 
 # Benchmarks run in the test VM, in one session: the module's exit costs,
-# then mshv-vmm against QEMU booting Linux (~10 minutes in all). The
-# result lines are repeated last.
+# then mshv-vmm against QEMU booting Linux, then what tracing the exits
+# costs (mshv-exitstat, bcc's kvmexit); ~17 minutes in all. The result
+# lines are repeated last, exitstat_overhead_pct the last of all.
 bench: all
 	@mkdir -p build
 	selftests/testvm/run-vm --kernel $(KERNEL) --timeout 1800 -- sh -c \
-		'selftests/bench/fastpath_bench; rc=$$?; selftests/bench/vmm_bench && exit $$rc' \
+		'selftests/bench/fastpath_bench; rc=$$?; selftests/bench/vmm_bench || rc=1; \
+		selftests/bench/exitstat_bench || rc=1; exit $$rc' \
 		| tee build/bench.log
-	@echo; grep -E '^(fastpath_[a-z_]+|boot_vs_qemu|rss_overhead_mib|userspace_exits_fastpath_reduction): ' \
+	@echo; grep -E '^(fastpath_[a-z_]+|boot_vs_qemu|rss_overhead_mib|userspace_exits_fastpath_reduction|kvmexit_[a-z_]+|exitstat_[a-z_]+): ' \
 		build/bench.log
 
 checkpatch: selftests
@@ -135,10 +138,11 @@ deps-extra:
 # DESTDIR stages the files for a package; depmod and udev then run in its
 # post-install step, not here.
 MODDIR = $(DESTDIR)/lib/modules/$(KVER)/updates
-install: module userspace
+install: module userspace bpf
 	install -D -m 0644 kmod/mshv_fastpath.ko $(MODDIR)/mshv_fastpath.ko
 	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C bpf install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0644 packaging/60-mshv-fastpath.rules \
 		$(DESTDIR)/etc/udev/rules.d/60-mshv-fastpath.rules
 	$(if $(DESTDIR),,-udevadm control --reload-rules 2>/dev/null)
@@ -147,6 +151,7 @@ uninstall:
 	rm -f $(MODDIR)/mshv_fastpath.ko
 	$(if $(DESTDIR),,-depmod -a $(KVER))
 	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C bpf uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	rm -f $(DESTDIR)/etc/udev/rules.d/60-mshv-fastpath.rules
 
 # DKMS: sources go to /usr/src/mshv-fastpath-VERSION, then add, build, install.

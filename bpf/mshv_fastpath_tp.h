@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Record layouts of the mshv_fastpath tracepoints, for BPF programs attached
- * with SEC("tracepoint/mshv_fastpath/NAME"). The module has no BTF on every
+ * with SEC("tracepoint/mshv_fastpath/NAME"); raw tracepoint programs get the
+ * same fields, in the same order, as arguments. The module has no BTF on every
  * kernel (Debian 6.1 builds it without), so the layouts are declared here and
  * checked against tracefs' format files by the selftests. They follow
  * kmod/trace.h; fields are only ever added at the end.
@@ -37,6 +38,7 @@ struct mshv_fp_tp_exit {
 	unsigned char action;		/* MSHV_FP_ACTION_*, 255 forwarded */
 	unsigned int rule_id;
 	unsigned long long ns;
+	unsigned long long user_ns;	/* forwarded: the round trip through the VMM */
 };
 
 /* mshv_fastpath:run_enter */
@@ -44,6 +46,7 @@ struct mshv_fp_tp_run_enter {
 	struct mshv_fp_tp_common common;
 	unsigned int vcpu_id;
 	unsigned char hypervisor;
+	unsigned long long user_ns;	/* since MSHV_FP_RUN last returned */
 };
 
 /* mshv_fastpath:run_exit */

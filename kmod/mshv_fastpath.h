@@ -72,6 +72,15 @@ enum mshv_fp_exit_kind {
 	MSHV_FP_EXIT_OTHER,
 };
 
+/* One exit as the tracepoints report it. */
+struct mshv_fp_exit_seen {
+	struct mshv_fp_access access;
+	u32 reason;
+	u32 rule_id;
+	u8 kind;	/* MSHV_FP_EXIT_* */
+	u8 action;	/* MSHV_FP_ACTION_*, or MSHV_FP_ACTION_FORWARDED */
+};
+
 struct mshv_fp_vcpu;
 
 /*
@@ -129,6 +138,16 @@ struct mshv_fp_vcpu {
 
 	struct mutex run_lock;
 	struct mshv_fp_stats stats;	/* written under run_lock */
+	/*
+	 * When MSHV_FP_RUN last returned; and the forwarded exit it returned
+	 * with, with its time in the kernel, until the VMM runs the vCPU
+	 * again: the exit is traced then, with its round trip. Under
+	 * run_lock.
+	 */
+	u64 returned_ns;
+	bool forwarded_pending;
+	struct mshv_fp_exit_seen forwarded;
+	u64 forwarded_ns;
 };
 
 /* main.c */

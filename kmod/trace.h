@@ -33,15 +33,25 @@ TRACE_EVENT(ioctl,
 );
 
 /*
- * One exit, as the run loop saw and handled it. @action is the
- * MSHV_FP_ACTION_* that finished it in the kernel, or
- * MSHV_FP_ACTION_FORWARDED (255) when it went to userspace; @ns is the time
- * the module spent on it (decode, rule, completion).
+ * One exit, once it is finished. @action is the MSHV_FP_ACTION_* that
+ * finished it in the kernel, or MSHV_FP_ACTION_FORWARDED (255) when it went
+ * to userspace; @ns is its time in the kernel, from the exit to the guest's
+ * next entry (finished there) or to MSHV_FP_RUN's return (forwarded).
+ * @user_ns is a forwarded exit's round trip through the VMM, from that
+ * return to the next MSHV_FP_RUN on the vCPU: a forwarded exit is traced
+ * then (or when the vCPU is detached, with @user_ns 0), so that one event
+ * says all about one exit.
+ *
+ * The arguments are scalars, in the order of the record's fields: a raw
+ * tracepoint program (mshv-exitstat's, the cheapest kind) reads them without
+ * knowing any structure of the module's.
  */
 TRACE_EVENT(exit,
-	TP_PROTO(u32 vcpu_id, u32 hypervisor, u8 kind, u32 reason,
-		 const struct mshv_fp_access *access, u8 action, u32 rule_id, u64 ns),
-	TP_ARGS(vcpu_id, hypervisor, kind, reason, access, action, rule_id, ns),
+	TP_PROTO(u32 vcpu_id, u8 hypervisor, u8 kind, u8 size, bool write,
+		 u32 reason, u64 addr, u8 action, u32 rule_id, u64 ns,
+		 u64 user_ns),
+	TP_ARGS(vcpu_id, hypervisor, kind, size, write, reason, addr, action,
+		rule_id, ns, user_ns),
 
 	TP_STRUCT__entry(
 		__field(u32, vcpu_id)
@@ -54,22 +64,24 @@ TRACE_EVENT(exit,
 		__field(u8, action)
 		__field(u32, rule_id)
 		__field(u64, ns)
+		__field(u64, user_ns)
 	),
 
 	TP_fast_assign(
 		__entry->vcpu_id = vcpu_id;
 		__entry->hypervisor = hypervisor;
 		__entry->kind = kind;
-		__entry->size = access->size;
-		__entry->write = access->write;
+		__entry->size = size;
+		__entry->write = write;
 		__entry->reason = reason;
-		__entry->addr = access->addr;
+		__entry->addr = addr;
 		__entry->action = action;
 		__entry->rule_id = rule_id;
 		__entry->ns = ns;
+		__entry->user_ns = user_ns;
 	),
 
-	TP_printk("vcpu=%u hv=%s kind=%s reason=0x%x addr=0x%llx size=%u %s action=%s rule=%u ns=%llu",
+	TP_printk("vcpu=%u hv=%s kind=%s reason=0x%x addr=0x%llx size=%u %s action=%s rule=%u ns=%llu user_ns=%llu",
 		  __entry->vcpu_id,
 		  __print_symbolic(__entry->hypervisor,
 				   { MSHV_FP_HV_KVM, "kvm" }, { MSHV_FP_HV_MSHV, "mshv" }),
@@ -84,25 +96,31 @@ TRACE_EVENT(exit,
 				   { MSHV_FP_ACTION_FIXED_READ, "fixed_read" },
 				   { MSHV_FP_ACTION_COUNT, "count" },
 				   { MSHV_FP_ACTION_FORWARDED, "forwarded" }),
-		  __entry->rule_id, __entry->ns)
+		  __entry->rule_id, __entry->ns, __entry->user_ns)
 );
 
-/* MSHV_FP_RUN entered. */
+/*
+ * MSHV_FP_RUN entered, @user_ns after it last returned on this vCPU (0 the
+ * first time).
+ */
 TRACE_EVENT(run_enter,
-	TP_PROTO(u32 vcpu_id, u32 hypervisor),
-	TP_ARGS(vcpu_id, hypervisor),
+	TP_PROTO(u32 vcpu_id, u32 hypervisor, u64 user_ns),
+	TP_ARGS(vcpu_id, hypervisor, user_ns),
 
 	TP_STRUCT__entry(
 		__field(u32, vcpu_id)
 		__field(u8, hypervisor)
+		__field(u64, user_ns)
 	),
 
 	TP_fast_assign(
 		__entry->vcpu_id = vcpu_id;
 		__entry->hypervisor = hypervisor;
+		__entry->user_ns = user_ns;
 	),
 
-	TP_printk("vcpu=%u hv=%u", __entry->vcpu_id, __entry->hypervisor)
+	TP_printk("vcpu=%u hv=%u user_ns=%llu", __entry->vcpu_id,
+		  __entry->hypervisor, __entry->user_ns)
 );
 
 /* MSHV_FP_RUN returns @ret, having finished @handled exits in the kernel. */

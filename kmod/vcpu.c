@@ -41,58 +41,81 @@ static const struct mshv_fp_adapter *const mshv_fp_adapters[] = {
  * One exit: decode it, apply the matching rule, finish it. Returns true
  * when the exit is finished and the guest can be entered again.
  */
-static bool mshv_fp_handle_exit(struct mshv_fp_vcpu *vcpu)
+static bool mshv_fp_handle_exit(struct mshv_fp_vcpu *vcpu, struct mshv_fp_exit_seen *seen)
 {
-	const struct mshv_fp_adapter *adapter = vcpu->adapter;
-	struct mshv_fp_access access = { };
-	u8 action = MSHV_FP_ACTION_FORWARDED;
-	enum mshv_fp_exit_kind kind = MSHV_FP_EXIT_OTHER;
-	/* Read the clock only for the tracepoint: a read per exit is dear. */
-	u64 start = trace_exit_enabled() ? ktime_get_ns() : 0, value = 0;
-	u32 reason = 0, rule_id = 0;
+	u64 value = 0;
 
-	if (ADAPTER_CALL(vcpu, decode, &access, &reason)) {
-		kind = access.space;
+	memset(seen, 0, sizeof(*seen));
+	seen->kind = MSHV_FP_EXIT_OTHER;
+	seen->action = MSHV_FP_ACTION_FORWARDED;
+	if (ADAPTER_CALL(vcpu, decode, &seen->access, &seen->reason)) {
+		seen->kind = seen->access.space;
 		rcu_read_lock();
-		action = mshv_fp_rules_apply(vcpu, &access, &value, &rule_id);
+		seen->action = mshv_fp_rules_apply(vcpu, &seen->access, &value,
+						   &seen->rule_id);
 		rcu_read_unlock();
 		/* Outside RCU: an adapter's completion may sleep. */
-		if (action != MSHV_FP_ACTION_FORWARDED &&
-		    ADAPTER_CALL(vcpu, complete, &access, value))
-			action = MSHV_FP_ACTION_FORWARDED;
+		if (seen->action != MSHV_FP_ACTION_FORWARDED &&
+		    ADAPTER_CALL(vcpu, complete, &seen->access, value))
+			seen->action = MSHV_FP_ACTION_FORWARDED;
 	}
 
-	if (action == MSHV_FP_ACTION_FORWARDED)
+	if (seen->action == MSHV_FP_ACTION_FORWARDED)
 		vcpu->stats.forwarded++;
 	else
-		vcpu->stats.handled[action]++;
-	if (trace_exit_enabled())
-		trace_exit(vcpu->id, adapter->hypervisor, kind, reason, &access,
-			   action, rule_id, ktime_get_ns() - start);
-	return action != MSHV_FP_ACTION_FORWARDED;
+		vcpu->stats.handled[seen->action]++;
+	return seen->action != MSHV_FP_ACTION_FORWARDED;
 }
 
+static void mshv_fp_trace_exit(const struct mshv_fp_vcpu *vcpu,
+			       const struct mshv_fp_exit_seen *seen, u64 ns,
+			       u64 user_ns)
+{
+	trace_exit(vcpu->id, vcpu->adapter->hypervisor, seen->kind,
+		   seen->access.size, seen->access.write, seen->reason,
+		   seen->access.addr, seen->action, seen->rule_id, ns, user_ns);
+}
+
+/*
+ * An exit is traced once it is finished, with what it cost: by the module,
+ * just before the guest is entered again; by the VMM, when it runs the vCPU
+ * again (with the round trip), or detaches it. One event per exit, and its
+ * times come from the clock reads the loop makes anyway (one before each
+ * entry, one after each exit, for hv_ns): tracing adds none, which matters
+ * where a read is dear (HPET).
+ */
 static long mshv_fp_vcpu_run(struct mshv_fp_vcpu *vcpu)
 {
 	const struct mshv_fp_adapter *adapter = vcpu->adapter;
-	u64 start, enter_start, handled = 0;
+	u64 start, entered, exited = 0, returned, handled = 0;
+	struct mshv_fp_exit_seen seen;
+	bool untraced = false;	/* @seen is an exit not traced yet */
 	long ret;
 
 	/* The hypervisor serialises its vCPU too; this keeps our stats whole. */
 	if (!mutex_trylock(&vcpu->run_lock))
 		return -EBUSY;
 	start = ktime_get_ns();
-	trace_run_enter(vcpu->id, adapter->hypervisor);
+	if (vcpu->forwarded_pending) {
+		if (trace_exit_enabled())
+			mshv_fp_trace_exit(vcpu, &vcpu->forwarded, vcpu->forwarded_ns,
+					   start - vcpu->returned_ns);
+		vcpu->forwarded_pending = false;
+	}
+	trace_run_enter(vcpu->id, adapter->hypervisor,
+			vcpu->returned_ns ? start - vcpu->returned_ns : 0);
 	vcpu->stats.runs++;
 
+	entered = start;
 	for (;;) {
-		enter_start = ktime_get_ns();
 		ret = ADAPTER_CALL(vcpu, enter);
-		vcpu->stats.hv_ns += ktime_get_ns() - enter_start;
+		exited = ktime_get_ns();
+		vcpu->stats.hv_ns += exited - entered;
 		if (ret)
 			break;
 		vcpu->stats.exits++;
-		if (!mshv_fp_handle_exit(vcpu))
+		untraced = true;
+		if (!mshv_fp_handle_exit(vcpu, &seen))
 			break;
 		handled++;
 		/*
@@ -105,11 +128,25 @@ static long mshv_fp_vcpu_run(struct mshv_fp_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		entered = ktime_get_ns();
+		if (trace_exit_enabled())
+			mshv_fp_trace_exit(vcpu, &seen, entered - exited, 0);
+		untraced = false;
 	}
 	if (ret == -EINTR && handled)
 		adapter->mark_interrupted(vcpu);
 
-	vcpu->stats.run_ns += ktime_get_ns() - start;
+	returned = ktime_get_ns();
+	if (untraced && seen.action == MSHV_FP_ACTION_FORWARDED) {
+		vcpu->forwarded = seen;
+		vcpu->forwarded_ns = returned - exited;
+		vcpu->forwarded_pending = true;
+	} else if (untraced && trace_exit_enabled()) {
+		/* Finished in the kernel, then a signal. */
+		mshv_fp_trace_exit(vcpu, &seen, returned - exited, 0);
+	}
+	vcpu->stats.run_ns += returned - start;
+	vcpu->returned_ns = returned;
 	trace_run_exit(vcpu->id, adapter->hypervisor, ret, handled);
 	mutex_unlock(&vcpu->run_lock);
 	return ret;
@@ -163,6 +200,9 @@ static int mshv_fp_vcpu_release(struct inode *inode, struct file *file)
 {
 	struct mshv_fp_vcpu *vcpu = file->private_data;
 
+	/* A forwarded exit the VMM never ran the vCPU after: no round trip. */
+	if (vcpu->forwarded_pending && trace_exit_enabled())
+		mshv_fp_trace_exit(vcpu, &vcpu->forwarded, vcpu->forwarded_ns, 0);
 	mutex_lock(&mshv_fp_lock);
 	list_del(&vcpu->node);
 	mshv_fp_stats_add(&vcpu->vm->detached_stats, &vcpu->stats);

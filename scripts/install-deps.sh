@@ -31,13 +31,15 @@ export DEBIAN_FRONTEND=noninteractive
 # clang only recommends; it follows clang's version, 14 on bookworm).
 # Test VM: kernel image, qemu, busybox, cpio. VMM's ACPI tables: iasl
 # (acpica-tools). Guest disk images: e2fsprogs (mke2fs -d, debugfs; no root
-# needed). Man page check: groff-base. Packaging: dkms.
+# needed). Man page check: groff-base. Packaging: dkms. Exit-tracing
+# benchmark: bcc's kvmexit (bpfcc-tools: /usr/sbin/kvmexit-bpfcc). The
+# exit tracers' tests read mshv-exitstat's JSON with jq.
 packages="
 	build-essential make gcc pkg-config kmod cpio gzip xz-utils
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static acpica-tools e2fsprogs groff-base
 	clang libclang-rt-dev llvm libbpf-dev bpftool bpftrace libelf-dev zlib1g-dev dwarves
-	dkms openssl
+	dkms openssl bpfcc-tools jq
 "
 
 if [ "$extra_kernels" = 1 ]; then

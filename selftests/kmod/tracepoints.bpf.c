@@ -16,6 +16,7 @@ unsigned int last_cmd;
 
 __u64 exits_by_action[256];
 __u64 last_exit_addr;
+__u64 last_exit_user_ns;
 unsigned int last_exit_vcpu;
 __u64 exit_ns_total;
 __u64 nr_run_enter;
@@ -48,6 +49,7 @@ int count_exit(struct mshv_fp_tp_exit *ctx)
 	__sync_fetch_and_add(&exit_ns_total, ctx->ns);
 	last_exit_addr = ctx->addr;
 	last_exit_vcpu = ctx->vcpu_id;
+	last_exit_user_ns = ctx->user_ns;
 	return 0;
 }
 

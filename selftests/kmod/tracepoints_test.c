@@ -69,11 +69,13 @@ TEST(formats_match_bpf_layouts)
 	EXPECT_FIELD(fmt, struct mshv_fp_tp_exit, "u8 action", action);
 	EXPECT_FIELD(fmt, struct mshv_fp_tp_exit, "u32 rule_id", rule_id);
 	EXPECT_FIELD(fmt, struct mshv_fp_tp_exit, "u64 ns", ns);
+	EXPECT_FIELD(fmt, struct mshv_fp_tp_exit, "u64 user_ns", user_ns);
 
 	fmt = read_format("run_enter");
 	ASSERT_NE(NULL, fmt);
 	EXPECT_FIELD(fmt, struct mshv_fp_tp_run_enter, "u32 vcpu_id", vcpu_id);
 	EXPECT_FIELD(fmt, struct mshv_fp_tp_run_enter, "u8 hypervisor", hypervisor);
+	EXPECT_FIELD(fmt, struct mshv_fp_tp_run_enter, "u64 user_ns", user_ns);
 
 	fmt = read_format("run_exit");
 	ASSERT_NE(NULL, fmt);
@@ -121,7 +123,11 @@ TEST(bpf_counts_every_ioctl)
 	close(fd);
 }
 
-/* N doorbells finished in the kernel and one forwarded exit, as BPF sees them. */
+/*
+ * N doorbells finished in the kernel and one forwarded exit, as BPF sees
+ * them: the doorbells at once, the forwarded exit once it is finished, here
+ * when the vCPU is detached (the VMM never ran it again: no round trip).
+ */
 TEST(bpf_sees_every_exit_and_its_action)
 {
 	const uint32_t n = 200;
@@ -147,8 +153,12 @@ TEST(bpf_sees_every_exit_and_its_action)
 	ASSERT_EQ(0, test_vcpu_run(&vcpu));
 	ASSERT_TRUE(exit_is_port(&vcpu, DONE_PORT));
 	EXPECT_EQ(n, skel->bss->exits_by_action[MSHV_FP_ACTION_DOORBELL]);
+	EXPECT_EQ(0, skel->bss->exits_by_action[MSHV_FP_ACTION_FORWARDED]);
+	close(vcpu.fp);
+	vcpu.fp = -1;
 	EXPECT_EQ(1, skel->bss->exits_by_action[MSHV_FP_ACTION_FORWARDED]);
 	EXPECT_EQ(DONE_PORT, skel->bss->last_exit_addr);
+	EXPECT_EQ(0, skel->bss->last_exit_user_ns);
 	EXPECT_EQ(7, skel->bss->last_exit_vcpu);
 	EXPECT_LT(0, skel->bss->exit_ns_total);
 	EXPECT_EQ(1, skel->bss->nr_run_enter);
