@@ -14,13 +14,9 @@ exit_loop=$REPO/selftests/bpf/exit_loop
 N=1000 M=300 K=20
 PORT_HANDLED=1280 PORT_FORWARDED=1281 PORT_DONE=233 MMIO_ADDR=36864	# 0x500 0x501 0xe9 0x9000
 tmp=$(mktemp -d)
-module_removed=0
 
 cleanup() {
-	# Leave the module as the VM session had it.
-	if [ $module_removed = 1 ] && ! grep -q '^mshv_fastpath ' /proc/modules; then
-		insmod "$MSHV_FP_MODULE"
-	fi
+	module_restore
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -247,8 +243,7 @@ not_root() {
 check "not root: exit 1, says what it needs" not_root
 check "usage error: exit 2" exits_with 2 "$exitstat" --interval 0
 
-if [ -n "${MSHV_FP_MODULE:-}" ] && rmmod mshv_fastpath; then
-	module_removed=1
+if module_unload; then
 	module_source_missing() {
 		out=$("$exitstat" -s module -d 1 2>&1)
 		rc=$?
@@ -267,7 +262,7 @@ if [ -n "${MSHV_FP_MODULE:-}" ] && rmmod mshv_fastpath; then
 		expect_row nomod pio $PORT_HANDLED true forwarded $N
 	check "module unloaded: KVM saw $M OUTs to 0x501" \
 		expect_row nomod pio $PORT_FORWARDED true forwarded $M
-	insmod "$MSHV_FP_MODULE" && module_removed=0
+	module_reload
 	check "module loaded again" test $module_removed = 0
 else
 	check "rmmod mshv_fastpath for the unloaded cases" false

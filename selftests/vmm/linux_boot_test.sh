@@ -16,13 +16,9 @@ sysfs=/sys/kernel/mshv_fastpath
 # Below run-vm's idle watchdog (180 s): a boot's console goes to a file.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-90}
 tmp=$(mktemp -d)
-module_removed=0
 
 cleanup() {
-	# Leave the module as the VM session had it.
-	if [ $module_removed = 1 ] && ! grep -q '^mshv_fastpath ' /proc/modules; then
-		insmod "$MSHV_FP_MODULE"
-	fi
+	module_restore
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -196,10 +192,9 @@ check "2 vCPUs, --no-fastpath: UART line status in userspace" \
 	placed nofp2 'uart0 line status' fixed-read userspace
 
 if [ $module_loaded = 1 ] && [ -n "${MSHV_FP_MODULE:-}" ]; then
-	if rmmod mshv_fastpath; then
-		module_removed=1
+	if module_unload; then
 		disk_boot nomod1 1
-		insmod "$MSHV_FP_MODULE" && module_removed=0
+		module_reload
 		disk_checks nomod1 1 "1 vCPU, module unloaded"
 		check "1 vCPU, module unloaded: stats say not loaded" module_state nomod1 'not loaded'
 		check "1 vCPU, module unloaded: doorbells still in the hypervisor" \
