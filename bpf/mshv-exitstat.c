@@ -201,18 +201,11 @@ static bool privileged(void)
 
 #define FIELD(type, member, name) { name, offsetof(type, member), sizeof(((type *)0)->member) }
 
-static const struct tp_field fp_exit_fields[] = {
-	FIELD(struct mshv_fp_tp_exit, vcpu_id, "vcpu_id"),
-	FIELD(struct mshv_fp_tp_exit, hypervisor, "hypervisor"),
-	FIELD(struct mshv_fp_tp_exit, kind, "kind"),
-	FIELD(struct mshv_fp_tp_exit, size, "size"),
-	FIELD(struct mshv_fp_tp_exit, write, "write"),
-	FIELD(struct mshv_fp_tp_exit, reason, "reason"),
-	FIELD(struct mshv_fp_tp_exit, addr, "addr"),
-	FIELD(struct mshv_fp_tp_exit, action, "action"),
-	FIELD(struct mshv_fp_tp_exit, rule_id, "rule_id"),
-	FIELD(struct mshv_fp_tp_exit, ns, "ns"),
-	FIELD(struct mshv_fp_tp_exit, user_ns, "user_ns"),
+static const struct tp_field fp_exit_batch_fields[] = {
+	FIELD(struct mshv_fp_tp_exit_batch, vcpu_id, "vcpu_id"),
+	FIELD(struct mshv_fp_tp_exit_batch, hypervisor, "hypervisor"),
+	FIELD(struct mshv_fp_tp_exit_batch, nr, "nr"),
+	FIELD(struct mshv_fp_tp_exit_batch, records, "records"),
 };
 static const struct tp_field kvm_exit_fields[] = {
 	FIELD(struct kvm_tp_exit, exit_reason, "exit_reason"),
@@ -227,12 +220,12 @@ static const struct tp_field kvm_exit_fields[] = {
 
 /*
  * The first of each source is the one whose absence explains itself. The
- * module's exit is read raw, but its arguments are its record's fields in
- * order (kmod/trace.h): the record's layout tells that this is the module
+ * module's exit_batch is read raw, but its arguments are its record's fields
+ * in order (kmod/trace.h): the record's layout tells that this is the module
  * the program knows.
  */
 static const struct tp_event module_events[] = {
-	EVENT("mshv_fastpath", "exit", fp_exit_fields),
+	EVENT("mshv_fastpath", "exit_batch", fp_exit_batch_fields),
 };
 static const struct tp_event kvm_events[] = {
 	EVENT("kvm", "kvm_exit", kvm_exit_fields),
@@ -346,7 +339,8 @@ static struct mshv_exitstat_bpf *load_and_attach(const struct options *o,
 		const char *tracepoint;
 		bool wanted;
 	} progs[] = {
-		{ skel->progs.fp_exit, &skel->links.fp_exit, "mshv_fastpath:exit", src->module },
+		{ skel->progs.fp_exit_batch, &skel->links.fp_exit_batch, "mshv_fastpath:exit_batch",
+		  src->module },
 		{ skel->progs.kvm_exit, &skel->links.kvm_exit, "kvm:kvm_exit",
 		  src->kvm_reasons },
 		{ skel->progs.kvm_entry, &skel->links.kvm_entry, "kvm:kvm_entry", src->kvm_exits },

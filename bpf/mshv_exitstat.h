@@ -8,6 +8,8 @@
 #ifndef MSHV_EXITSTAT_H
 #define MSHV_EXITSTAT_H
 
+#include "mshv_fastpath_tp.h"
+
 /* Exit kinds: the module's (kmod/trace.h) and, decoded, KVM's. */
 #define EXITSTAT_KIND_PIO	0
 #define EXITSTAT_KIND_MMIO	1
@@ -98,6 +100,8 @@ struct exitstat_slot {
  * plain adds suffice; mshv-exitstat sums the CPUs.
  */
 struct exitstat_cpu {
+	/* The module's batch being counted (its records, copied out). */
+	struct mshv_fp_tp_exit_record batch[MSHV_FP_TP_EXIT_BATCH];
 	struct exitstat_slot slots[EXITSTAT_ROW_SLOTS];
 	__u64 hists[EXITSTAT_NR_HISTS][EXITSTAT_HIST_SLOTS];
 	__u64 counters[EXITSTAT_NR_COUNTERS];

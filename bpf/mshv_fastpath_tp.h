@@ -41,6 +41,35 @@ struct mshv_fp_tp_exit {
 	unsigned long long user_ns;	/* forwarded: the round trip through the VMM */
 };
 
+/*
+ * One exit of mshv_fastpath:exit_batch: struct mshv_fp_exit_record of
+ * include/uapi/linux/mshv_fastpath.h, in a BPF program's types (the
+ * selftests check that the two agree).
+ */
+#define MSHV_FP_TP_EXIT_BATCH	32
+
+struct mshv_fp_tp_exit_record {
+	unsigned long long addr;
+	unsigned long long ns;
+	unsigned long long user_ns;
+	unsigned int reason;
+	unsigned int rule_id;
+	unsigned char kind;
+	unsigned char size;
+	unsigned char write;
+	unsigned char action;
+	unsigned int reserved;
+};
+
+/* mshv_fastpath:exit_batch */
+struct mshv_fp_tp_exit_batch {
+	struct mshv_fp_tp_common common;
+	unsigned int vcpu_id;
+	unsigned char hypervisor;
+	unsigned int nr;
+	unsigned int records;	/* __data_loc: offset | size << 16 */
+};
+
 /* mshv_fastpath:run_enter */
 struct mshv_fp_tp_run_enter {
 	struct mshv_fp_tp_common common;

@@ -148,6 +148,15 @@ struct mshv_fp_vcpu {
 	bool forwarded_pending;
 	struct mshv_fp_exit_seen forwarded;
 	u64 forwarded_ns;
+	/*
+	 * Finished exits not traced yet by exit_batch, the first at
+	 * @first_ns. Under run_lock, or at release (no run then).
+	 */
+	struct {
+		u64 first_ns;
+		u32 nr;
+		struct mshv_fp_exit_record records[MSHV_FP_EXIT_BATCH];
+	} trace_batch;
 };
 
 /* main.c */

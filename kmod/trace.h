@@ -100,6 +100,41 @@ TRACE_EVENT(exit,
 );
 
 /*
+ * The exits of one vCPU, as the exit event has them, in batches: a tracer
+ * runs once for up to MSHV_FP_EXIT_BATCH exits, which is what makes
+ * watching every exit cheap (mshv-exitstat's source). A batch is traced
+ * when full, when its first exit is MSHV_FP_TRACE_LAG_NS old as the next
+ * one is added, and when the vCPU is detached; so a tracer sees an exit
+ * late, never twice, and sees all once the vCPU is gone.
+ */
+TRACE_EVENT(exit_batch,
+	TP_PROTO(u32 vcpu_id, u8 hypervisor,
+		 const struct mshv_fp_exit_record *records, u32 nr),
+	TP_ARGS(vcpu_id, hypervisor, records, nr),
+
+	TP_STRUCT__entry(
+		__field(u32, vcpu_id)
+		__field(u8, hypervisor)
+		__field(u32, nr)
+		/* struct mshv_fp_exit_record[nr]; bytes: trace wants scalars */
+		__dynamic_array(u8, records, nr * sizeof(*records))
+	),
+
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->hypervisor = hypervisor;
+		__entry->nr = nr;
+		memcpy(__get_dynamic_array(records), records,
+		       nr * sizeof(*records));
+	),
+
+	TP_printk("vcpu=%u hv=%s nr=%u", __entry->vcpu_id,
+		  __print_symbolic(__entry->hypervisor,
+				   { MSHV_FP_HV_KVM, "kvm" }, { MSHV_FP_HV_MSHV, "mshv" }),
+		  __entry->nr)
+);
+
+/*
  * MSHV_FP_RUN entered, @user_ns after it last returned on this vCPU (0 the
  * first time).
  */

@@ -67,22 +67,68 @@ static bool mshv_fp_handle_exit(struct mshv_fp_vcpu *vcpu, struct mshv_fp_exit_s
 	return seen->action != MSHV_FP_ACTION_FORWARDED;
 }
 
-static void mshv_fp_trace_exit(const struct mshv_fp_vcpu *vcpu,
+/* How late exit_batch may trace an exit, if more exits follow it. */
+#define MSHV_FP_TRACE_LAG_NS	(10 * NSEC_PER_MSEC)
+
+static __always_inline bool mshv_fp_exit_traced(void)
+{
+	return trace_exit_enabled() || trace_exit_batch_enabled();
+}
+
+static void mshv_fp_trace_batch(struct mshv_fp_vcpu *vcpu)
+{
+	if (!vcpu->trace_batch.nr)
+		return;
+	trace_exit_batch(vcpu->id, vcpu->adapter->hypervisor,
+			 vcpu->trace_batch.records, vcpu->trace_batch.nr);
+	vcpu->trace_batch.nr = 0;
+}
+
+/* Add the exit to the vCPU's batch at @now; trace the batch when due. */
+static void mshv_fp_batch_exit(struct mshv_fp_vcpu *vcpu,
 			       const struct mshv_fp_exit_seen *seen, u64 ns,
-			       u64 user_ns)
+			       u64 user_ns, u64 now)
+{
+	struct mshv_fp_exit_record *rec;
+
+	if (!vcpu->trace_batch.nr)
+		vcpu->trace_batch.first_ns = now;
+	rec = &vcpu->trace_batch.records[vcpu->trace_batch.nr++];
+	*rec = (struct mshv_fp_exit_record) {
+		.addr = seen->access.addr,
+		.ns = ns,
+		.user_ns = user_ns,
+		.reason = seen->reason,
+		.rule_id = seen->rule_id,
+		.kind = seen->kind,
+		.size = seen->access.size,
+		.write = seen->access.write,
+		.action = seen->action,
+	};
+	if (vcpu->trace_batch.nr == MSHV_FP_EXIT_BATCH ||
+	    now - vcpu->trace_batch.first_ns >= MSHV_FP_TRACE_LAG_NS)
+		mshv_fp_trace_batch(vcpu);
+}
+
+/* Call when mshv_fp_exit_traced(): trace a finished exit at @now. */
+static void mshv_fp_trace_exit(struct mshv_fp_vcpu *vcpu,
+			       const struct mshv_fp_exit_seen *seen, u64 ns,
+			       u64 user_ns, u64 now)
 {
 	trace_exit(vcpu->id, vcpu->adapter->hypervisor, seen->kind,
 		   seen->access.size, seen->access.write, seen->reason,
 		   seen->access.addr, seen->action, seen->rule_id, ns, user_ns);
+	if (trace_exit_batch_enabled())
+		mshv_fp_batch_exit(vcpu, seen, ns, user_ns, now);
 }
 
 /*
  * An exit is traced once it is finished, with what it cost: by the module,
  * just before the guest is entered again; by the VMM, when it runs the vCPU
- * again (with the round trip), or detaches it. One event per exit, and its
- * times come from the clock reads the loop makes anyway (one before each
- * entry, one after each exit, for hv_ns): tracing adds none, which matters
- * where a read is dear (HPET).
+ * again (with the round trip), or detaches it. One event per exit (and a
+ * place in a batch), and its times come from the clock reads the loop
+ * makes anyway (one before each entry, one after each exit, for hv_ns):
+ * tracing adds none, which matters where a read is dear (HPET).
  */
 static long mshv_fp_vcpu_run(struct mshv_fp_vcpu *vcpu)
 {
@@ -96,10 +142,13 @@ static long mshv_fp_vcpu_run(struct mshv_fp_vcpu *vcpu)
 	if (!mutex_trylock(&vcpu->run_lock))
 		return -EBUSY;
 	start = ktime_get_ns();
+	/* A tracer detached since: its batch is no new tracer's. */
+	if (!trace_exit_batch_enabled())
+		vcpu->trace_batch.nr = 0;
 	if (vcpu->forwarded_pending) {
-		if (trace_exit_enabled())
+		if (mshv_fp_exit_traced())
 			mshv_fp_trace_exit(vcpu, &vcpu->forwarded, vcpu->forwarded_ns,
-					   start - vcpu->returned_ns);
+					   start - vcpu->returned_ns, start);
 		vcpu->forwarded_pending = false;
 	}
 	trace_run_enter(vcpu->id, adapter->hypervisor,
@@ -129,8 +178,8 @@ static long mshv_fp_vcpu_run(struct mshv_fp_vcpu *vcpu)
 		}
 		cond_resched();
 		entered = ktime_get_ns();
-		if (trace_exit_enabled())
-			mshv_fp_trace_exit(vcpu, &seen, entered - exited, 0);
+		if (mshv_fp_exit_traced())
+			mshv_fp_trace_exit(vcpu, &seen, entered - exited, 0, entered);
 		untraced = false;
 	}
 	if (ret == -EINTR && handled)
@@ -141,9 +190,9 @@ static long mshv_fp_vcpu_run(struct mshv_fp_vcpu *vcpu)
 		vcpu->forwarded = seen;
 		vcpu->forwarded_ns = returned - exited;
 		vcpu->forwarded_pending = true;
-	} else if (untraced && trace_exit_enabled()) {
+	} else if (untraced && mshv_fp_exit_traced()) {
 		/* Finished in the kernel, then a signal. */
-		mshv_fp_trace_exit(vcpu, &seen, returned - exited, 0);
+		mshv_fp_trace_exit(vcpu, &seen, returned - exited, 0, returned);
 	}
 	vcpu->stats.run_ns += returned - start;
 	vcpu->returned_ns = returned;
@@ -201,8 +250,10 @@ static int mshv_fp_vcpu_release(struct inode *inode, struct file *file)
 	struct mshv_fp_vcpu *vcpu = file->private_data;
 
 	/* A forwarded exit the VMM never ran the vCPU after: no round trip. */
-	if (vcpu->forwarded_pending && trace_exit_enabled())
-		mshv_fp_trace_exit(vcpu, &vcpu->forwarded, vcpu->forwarded_ns, 0);
+	if (vcpu->forwarded_pending && mshv_fp_exit_traced())
+		mshv_fp_trace_exit(vcpu, &vcpu->forwarded, vcpu->forwarded_ns, 0,
+				   ktime_get_ns());
+	mshv_fp_trace_batch(vcpu);
 	mutex_lock(&mshv_fp_lock);
 	list_del(&vcpu->node);
 	mshv_fp_stats_add(&vcpu->vm->detached_stats, &vcpu->stats);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Counts the mshv_fastpath tracepoints of one process, as the BPF tools
- * read them (tracepoints_test): ioctls, and exits per action.
+ * read them (tracepoints_test): ioctls, and exits per action, one by one
+ * and in batches.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 #include "mshv_fastpath_tp.h"
 
@@ -22,6 +24,13 @@ __u64 exit_ns_total;
 __u64 nr_run_enter;
 __u64 nr_run_exit;
 __u64 handled_reported;
+
+__u64 batched_by_action[256];
+__u64 batched_ns_total;
+__u64 last_batched_addr;
+unsigned int last_batch_vcpu;
+__u64 nr_batches;
+__u64 max_batch;
 
 static bool ours(void)
 {
@@ -50,6 +59,29 @@ int count_exit(struct mshv_fp_tp_exit *ctx)
 	last_exit_addr = ctx->addr;
 	last_exit_vcpu = ctx->vcpu_id;
 	last_exit_user_ns = ctx->user_ns;
+	return 0;
+}
+
+/* As mshv-exitstat reads it: raw, the records copied out one by one. */
+SEC("raw_tp/exit_batch")
+int BPF_PROG(count_exit_batch, __u32 vcpu_id, __u8 hypervisor,
+	     const struct mshv_fp_tp_exit_record *records, __u32 nr)
+{
+	struct mshv_fp_tp_exit_record rec;
+
+	if (!ours())
+		return 0;
+	__sync_fetch_and_add(&nr_batches, 1);
+	if (nr > max_batch)
+		max_batch = nr;
+	last_batch_vcpu = vcpu_id;
+	for (__u32 i = 0; i < MSHV_FP_TP_EXIT_BATCH && i < nr; i++) {
+		if (bpf_probe_read_kernel(&rec, sizeof(rec), &records[i]))
+			return 0;
+		__sync_fetch_and_add(&batched_by_action[rec.action], 1);
+		__sync_fetch_and_add(&batched_ns_total, rec.ns);
+		last_batched_addr = rec.addr;
+	}
 	return 0;
 }
 

@@ -46,6 +46,21 @@ static bool has_field(const char *format, const char *decl, size_t offset, size_
 	EXPECT_TRUE(has_field(fmt, decl, offsetof(type, field), sizeof(((type *)0)->field))) \
 		TH_LOG("%s: no '%s' at %zu", #type, decl, offsetof(type, field))
 
+/* exit_batch's records: the module's layout (uapi) and the BPF tools' agree. */
+#define RECORD_FIELD_AGREES(field) \
+	(offsetof(struct mshv_fp_exit_record, field) == \
+	 offsetof(struct mshv_fp_tp_exit_record, field) && \
+	 sizeof(((struct mshv_fp_exit_record *)0)->field) == \
+	 sizeof(((struct mshv_fp_tp_exit_record *)0)->field))
+_Static_assert(sizeof(struct mshv_fp_exit_record) == sizeof(struct mshv_fp_tp_exit_record) &&
+	       MSHV_FP_EXIT_BATCH == MSHV_FP_TP_EXIT_BATCH &&
+	       RECORD_FIELD_AGREES(addr) && RECORD_FIELD_AGREES(ns) &&
+	       RECORD_FIELD_AGREES(user_ns) && RECORD_FIELD_AGREES(reason) &&
+	       RECORD_FIELD_AGREES(rule_id) && RECORD_FIELD_AGREES(kind) &&
+	       RECORD_FIELD_AGREES(size) && RECORD_FIELD_AGREES(write) &&
+	       RECORD_FIELD_AGREES(action) && RECORD_FIELD_AGREES(reserved),
+	       "struct mshv_fp_tp_exit_record differs from struct mshv_fp_exit_record");
+
 TEST(formats_match_bpf_layouts)
 {
 	char *fmt;
@@ -76,6 +91,13 @@ TEST(formats_match_bpf_layouts)
 	EXPECT_FIELD(fmt, struct mshv_fp_tp_run_enter, "u32 vcpu_id", vcpu_id);
 	EXPECT_FIELD(fmt, struct mshv_fp_tp_run_enter, "u8 hypervisor", hypervisor);
 	EXPECT_FIELD(fmt, struct mshv_fp_tp_run_enter, "u64 user_ns", user_ns);
+
+	fmt = read_format("exit_batch");
+	ASSERT_NE(NULL, fmt);
+	EXPECT_FIELD(fmt, struct mshv_fp_tp_exit_batch, "u32 vcpu_id", vcpu_id);
+	EXPECT_FIELD(fmt, struct mshv_fp_tp_exit_batch, "u8 hypervisor", hypervisor);
+	EXPECT_FIELD(fmt, struct mshv_fp_tp_exit_batch, "u32 nr", nr);
+	EXPECT_FIELD(fmt, struct mshv_fp_tp_exit_batch, "__data_loc u8[] records", records);
 
 	fmt = read_format("run_exit");
 	ASSERT_NE(NULL, fmt);
@@ -127,6 +149,8 @@ TEST(bpf_counts_every_ioctl)
  * N doorbells finished in the kernel and one forwarded exit, as BPF sees
  * them: the doorbells at once, the forwarded exit once it is finished, here
  * when the vCPU is detached (the VMM never ran it again: no round trip).
+ * exit_batch has the same exits, in batches: at most one batch not yet
+ * traced when the run returns, all of them once the vCPU is detached.
  */
 TEST(bpf_sees_every_exit_and_its_action)
 {
@@ -154,6 +178,8 @@ TEST(bpf_sees_every_exit_and_its_action)
 	ASSERT_TRUE(exit_is_port(&vcpu, DONE_PORT));
 	EXPECT_EQ(n, skel->bss->exits_by_action[MSHV_FP_ACTION_DOORBELL]);
 	EXPECT_EQ(0, skel->bss->exits_by_action[MSHV_FP_ACTION_FORWARDED]);
+	EXPECT_GE(n, skel->bss->batched_by_action[MSHV_FP_ACTION_DOORBELL]);
+	EXPECT_LT(n - MSHV_FP_EXIT_BATCH, skel->bss->batched_by_action[MSHV_FP_ACTION_DOORBELL]);
 	close(vcpu.fp);
 	vcpu.fp = -1;
 	EXPECT_EQ(1, skel->bss->exits_by_action[MSHV_FP_ACTION_FORWARDED]);
@@ -164,6 +190,15 @@ TEST(bpf_sees_every_exit_and_its_action)
 	EXPECT_EQ(1, skel->bss->nr_run_enter);
 	EXPECT_EQ(1, skel->bss->nr_run_exit);
 	EXPECT_EQ(n, skel->bss->handled_reported);
+
+	EXPECT_EQ(n, skel->bss->batched_by_action[MSHV_FP_ACTION_DOORBELL]);
+	EXPECT_EQ(1, skel->bss->batched_by_action[MSHV_FP_ACTION_FORWARDED]);
+	EXPECT_EQ(DONE_PORT, skel->bss->last_batched_addr);
+	EXPECT_EQ(7, skel->bss->last_batch_vcpu);
+	EXPECT_EQ(skel->bss->exit_ns_total, skel->bss->batched_ns_total);
+	EXPECT_EQ(MSHV_FP_EXIT_BATCH, skel->bss->max_batch);
+	/* Batched: 7 when no batch is 10 ms late; one per exit would be 201. */
+	EXPECT_GE((n + 1) / 4, skel->bss->nr_batches);
 	tracepoints_bpf__destroy(skel);
 }
 

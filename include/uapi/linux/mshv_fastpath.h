@@ -111,6 +111,26 @@ struct mshv_fp_attach {
 /* Tracepoints only: the exit went to userspace. */
 #define MSHV_FP_ACTION_FORWARDED	0xff
 
+/*
+ * Tracepoint mshv_fastpath:exit_batch: finished exits of one vCPU, in the
+ * order they happened, up to MSHV_FP_EXIT_BATCH at a time (the fields are
+ * the exit event's, README "Tracepoints").
+ */
+#define MSHV_FP_EXIT_BATCH		32
+
+struct mshv_fp_exit_record {
+	__u64 addr;		/* port or guest physical address */
+	__u64 ns;		/* time in the kernel */
+	__u64 user_ns;		/* forwarded: the round trip through the VMM */
+	__u32 reason;		/* the hypervisor's exit code */
+	__u32 rule_id;		/* the matching rule, 0: none */
+	__u8 kind;		/* 0 port I/O, 1 MMIO, 2 other */
+	__u8 size;		/* access size in bytes, 0 for other */
+	__u8 write;		/* 1 write, 0 read */
+	__u8 action;		/* MSHV_FP_ACTION_* or MSHV_FP_ACTION_FORWARDED */
+	__u32 reserved;		/* zero */
+};
+
 /* mshv_fp_rule.flags */
 #define MSHV_FP_RULE_DATAMATCH		(1 << 0) /* writes of datamatch only */
 
