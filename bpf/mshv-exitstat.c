@@ -290,11 +290,13 @@ static bool choose_sources(const struct options *o, struct sources *src)
 	have_kvm = tracefs_has_event(events, &kvm_events[0]);
 	/* auto: the module's alone when it is there (KVM's would add a probe per exit). */
 	if (!have_module && o->source != SOURCE_KVM)
-		fprintf(stderr, "mshv-exitstat: mshv_fastpath:exit: %s%s\n", module_missing_why(),
+		fprintf(stderr, "mshv-exitstat: %s:%s: %s%s\n", module_events[0].system,
+			module_events[0].name, module_missing_why(),
 			o->source == SOURCE_AUTO && have_kvm ? " - using KVM's tracepoints" : "");
 	if (!have_kvm && (o->source == SOURCE_KVM || o->source == SOURCE_ALL ||
 			  (o->source == SOURCE_AUTO && !have_module)))
-		fprintf(stderr, "mshv-exitstat: kvm:kvm_exit: %s%s\n", kvm_missing_why(),
+		fprintf(stderr, "mshv-exitstat: %s:%s: %s%s\n", kvm_events[0].system,
+			kvm_events[0].name, kvm_missing_why(),
 			o->source == SOURCE_ALL && have_module ?
 			" - using the module's tracepoints only" : "");
 	if ((o->source == SOURCE_MODULE && !have_module) ||

@@ -222,7 +222,7 @@ __noinline int fp_exit_add(struct exitstat_cpu *t, const struct mshv_fp_tp_exit_
 				      .write = rec->write };
 	if (rec->kind == EXITSTAT_KIND_OTHER) {
 		key.reason = rec->reason;
-		key.reason_space = hypervisor == 2 ? EXITSTAT_REASON_HVMSG :
+		key.reason_space = hypervisor == MSHV_FP_TP_HV_MSHV ? EXITSTAT_REASON_HVMSG :
 						     EXITSTAT_REASON_KVM_RUN;
 	} else {
 		key.addr = rec->addr;

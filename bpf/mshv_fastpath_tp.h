@@ -10,6 +10,10 @@
 #ifndef MSHV_FASTPATH_TP_H
 #define MSHV_FASTPATH_TP_H
 
+/* The hypervisor fields' values (the uapi's MSHV_FP_HV_*). */
+#define MSHV_FP_TP_HV_KVM	1
+#define MSHV_FP_TP_HV_MSHV	2
+
 /* The fields every trace record starts with. */
 struct mshv_fp_tp_common {
 	unsigned short common_type;
@@ -29,7 +33,7 @@ struct mshv_fp_tp_ioctl {
 struct mshv_fp_tp_exit {
 	struct mshv_fp_tp_common common;
 	unsigned int vcpu_id;
-	unsigned char hypervisor;	/* MSHV_FP_HV_* */
+	unsigned char hypervisor;	/* MSHV_FP_TP_HV_* */
 	unsigned char kind;		/* 0 pio, 1 mmio, 2 other */
 	unsigned char size;
 	unsigned char write;

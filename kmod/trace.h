@@ -43,7 +43,7 @@ TRACE_EVENT(ioctl,
  * says all about one exit.
  *
  * The arguments are scalars, in the order of the record's fields: a raw
- * tracepoint program (mshv-exitstat's, the cheapest kind) reads them without
+ * tracepoint program (the cheapest kind) reads them without
  * knowing any structure of the module's.
  */
 TRACE_EVENT(exit,

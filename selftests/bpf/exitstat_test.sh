@@ -248,7 +248,7 @@ if module_unload; then
 		out=$("$exitstat" -s module -d 1 2>&1)
 		rc=$?
 		[ $rc = 1 ] && echo "$out" | grep -q \
-			'mshv_fastpath:exit: the module is not loaded (sudo modprobe mshv_fastpath)' &&
+			'mshv_fastpath:exit_batch: the module is not loaded (sudo modprobe mshv_fastpath)' &&
 			return 0
 		echo "# exit $rc: $out"
 		return 1

@@ -54,6 +54,7 @@ static bool has_field(const char *format, const char *decl, size_t offset, size_
 	 sizeof(((struct mshv_fp_tp_exit_record *)0)->field))
 _Static_assert(sizeof(struct mshv_fp_exit_record) == sizeof(struct mshv_fp_tp_exit_record) &&
 	       MSHV_FP_EXIT_BATCH == MSHV_FP_TP_EXIT_BATCH &&
+	       MSHV_FP_HV_KVM == MSHV_FP_TP_HV_KVM && MSHV_FP_HV_MSHV == MSHV_FP_TP_HV_MSHV &&
 	       RECORD_FIELD_AGREES(addr) && RECORD_FIELD_AGREES(ns) &&
 	       RECORD_FIELD_AGREES(user_ns) && RECORD_FIELD_AGREES(reason) &&
 	       RECORD_FIELD_AGREES(rule_id) && RECORD_FIELD_AGREES(kind) &&
